@@ -1,0 +1,50 @@
+"""Every exception type reactive_kernel raises or reports, with the message built in one place."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+
+def _cells(ids: Iterable[str]) -> str:
+    return ", ".join(f"'{cell_id}'" for cell_id in ids)
+
+
+class ReactiveError(Exception):
+    """Base class, so callers can catch everything of ours at once."""
+
+
+class MultipleDefinitionError(ReactiveError):
+    """A global is defined by more than one cell; none of those cells may run."""
+
+    def __init__(self, cell_id: str, names: dict[str, tuple[str, ...]]) -> None:
+        parts = [f"'{name}' is also defined by cell {_cells(others)}" for name, others in sorted(names.items())]
+        super().__init__(
+            f"cell '{cell_id}' defines a global that other cells define too: "
+            + "; ".join(parts)
+            + ". Each global must be defined in exactly one cell: rename it, or merge the definitions "
+            "into one cell (prefix a name with '_' to keep it private to its cell)."
+        )
+        self.cell_id = cell_id
+        self.names = names
+
+
+class CycleError(ReactiveError):
+    """Cells read each other's globals in a loop, so there is no order to run them in."""
+
+    def __init__(self, cell_id: str, cycle: tuple[str, ...]) -> None:
+        path = " -> ".join(f"'{c}'" for c in (*cycle, cycle[0]))
+        super().__init__(
+            f"cell '{cell_id}' is part of a dependency cycle: {path}. Break the cycle by moving the "
+            "definitions one of these cells reads into a cell that reads none of the others."
+        )
+        self.cell_id = cell_id
+        self.cycle = cycle
+
+
+class ProtocolError(ReactiveError, ValueError):
+    """A comm message from the frontend that does not follow docs/protocol.md."""
+
+    def __init__(self, problem: str, field: str | None = None) -> None:
+        where = f" (field '{field}')" if field else ""
+        super().__init__(f"malformed reactive_kernel message{where}: {problem}")
+        self.field = field
