@@ -1,0 +1,372 @@
+"""The reactive rules: cell records and statuses beside the graph, and what must run or be marked next."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+from reactive_kernel.analysis import CellFacts, analyze
+from reactive_kernel.errors import CycleError, MultipleDefinitionError
+from reactive_kernel.graph import Graph
+
+Mode = Literal["autorun", "lazy"]
+MODES: tuple[Mode, ...] = ("autorun", "lazy")
+STATUSES = ("unrun", "fresh", "edited", "stale", "queued", "running", "error", "blocked", "disabled")
+_NEEDS_RUN = frozenset({"unrun", "stale", "queued"})
+
+
+@dataclass(frozen=True)
+class CellInput:
+    """One cell as the frontend reports it in a `sync`."""
+
+    id: str  # nbformat cell id
+    source: str  # the editor's current text
+    cell_type: str = "code"  # "code", "markdown" or "raw"; only code cells join the graph
+    disabled: bool = False  # cell metadata says it must not run (nor its descendants)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a requested cell does not run; the kernel reports it as an execute error."""
+
+    ename: str  # exception name shown to the user, e.g. "MultipleDefinitionError"
+    message: str  # full explanation naming the other cells
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the kernel must do after a scheduler step."""
+
+    changed: frozenset[str] = frozenset()  # cells whose state must be sent to the frontend
+    run: tuple[str, ...] | None = None  # replaces the frontend's list of cells to run (None: unchanged)
+    forget: frozenset[str] = frozenset()  # globals to delete from the user namespace now
+    execute: bool = False  # before_run only: go ahead and execute the cell's code
+    refusal: Refusal | None = None  # before_run only: the cell must not run, and why
+
+
+@dataclass(frozen=True)
+class CellState:
+    """One cell's entry in a `state` message."""
+
+    status: str  # one of STATUSES
+    defs: tuple[str, ...]  # globals it defines, sorted
+    refs: tuple[str, ...]  # globals it reads, sorted
+    parents: tuple[str, ...]  # cells it reads from, notebook order
+    children: tuple[str, ...]  # cells that read from it, notebook order
+    error: str | None  # why it is in error, blocked or disabled
+    warnings: tuple[str, ...]  # mutation warnings from its last run
+
+
+@dataclass
+class _Cell:
+    """Runtime record of one code cell; the graph holds only its facts."""
+
+    source: str
+    disabled: bool
+    analysed: str | None = None  # the source the graph's facts come from (skip re-analysis when equal)
+    ran_source: str | None = None  # source of the last execution, None if it never ran
+    ran_defs: frozenset[str] = frozenset()  # globals the last execution defined: deleted before the next
+    base: str = "unrun"  # unrun, fresh, stale, error or blocked; overlays are computed in status()
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass
+class _Run:
+    """The execution in progress."""
+
+    cell_id: str
+    old_defs: frozenset[str]  # what the cell defined before: readers of vanished names must re-run
+
+
+@dataclass
+class Scheduler:
+    """Holds the notebook as the kernel knows it and applies DESIGN.md's semantics to it.
+
+    `frontend` says whether a client executes `run` lists; without one, autorun degrades to lazy
+    (descendants are marked stale, since their outputs could not land in their cells).
+    """
+
+    mode: Mode = "autorun"
+    frontend: bool = False
+    graph: Graph = field(default_factory=Graph)
+    _cells: dict[str, _Cell] = field(default_factory=dict)
+    _order: list[str] = field(default_factory=list)
+    _pending: list[str] = field(default_factory=list)
+    _running: _Run | None = None
+    _graph_errors: set[str] = field(default_factory=set)
+    _closures: tuple[frozenset[str], frozenset[str]] | None = None  # (disabled, blocked by graph errors)
+    gone: dict[str, str] = field(default_factory=dict)  # vanished global -> why, for NameError hints
+
+    # ---- frontend edits ----------------------------------------------------------------------------
+
+    def sync(self, cells: Sequence[CellInput]) -> Plan:
+        """Take the whole notebook from the frontend: new, edited, moved, disabled and deleted cells."""
+        code = [c for c in cells if c.cell_type == "code"]
+        plan = self.delete(set(self._cells) - {c.id for c in code})
+        changed = set(plan.changed)
+        for cell in code:
+            changed |= self._take(cell)
+        order = [c.id for c in code]
+        if order != self._order:
+            self._order = order
+            self.graph.set_order(order)
+            self._closures = None
+        return replace(plan, changed=frozenset(changed))
+
+    def _take(self, new: CellInput) -> set[str]:
+        cell = self._cells.get(new.id)
+        if cell is None:
+            self._cells[new.id] = _Cell(new.source, new.disabled)
+            self._order.append(new.id)
+            return self._set_facts(new.id, new.source)
+        changed: set[str] = set()
+        if cell.disabled != new.disabled:
+            cell.disabled = new.disabled
+            self._closures = None
+            changed |= {new.id, *self.graph.descendants({new.id})}
+        if cell.source != new.source:
+            cell.source = new.source
+            changed.add(new.id)
+            if cell.ran_source is None:  # the graph follows the editor until a cell first runs
+                changed |= self._set_facts(new.id, new.source)
+        return changed
+
+    def delete(self, cell_ids: Iterable[str]) -> Plan:
+        """Remove cells: their globals go, and the cells that read them re-run or turn stale."""
+        forget: set[str] = set()
+        orphans: set[str] = set()
+        changed: set[str] = set()
+        for cell_id in set(cell_ids) & set(self._cells):
+            cell = self._cells.pop(cell_id)
+            forget |= cell.ran_defs
+            self.gone.update(
+                dict.fromkeys(cell.ran_defs, f"it was defined by cell '{cell_id}', which was deleted")
+            )
+            orphans |= {r for name in cell.ran_defs for r in self.graph.readers(name)}
+            changed |= self.graph.remove_cell(cell_id)
+            self._graph_errors.discard(cell_id)
+            self._order.remove(cell_id)
+            if cell_id in self._pending:
+                self._pending.remove(cell_id)
+        if not forget and not orphans and not changed:
+            return Plan()
+        self._update_errors(changed)
+        orphans &= set(self._cells)
+        plan = self._cascade(orphans | set(self.graph.descendants(orphans)))
+        return replace(plan, changed=plan.changed | (changed & set(self._cells)), forget=frozenset(forget))
+
+    def set_mode(self, mode: Mode) -> Plan:
+        self.mode = mode
+        return Plan()
+
+    def set_frontend(self, present: bool) -> Plan:
+        """A frontend attached or left; when it leaves, nothing will run the queue, so it turns stale."""
+        self.frontend = present
+        if present or not self._pending:
+            return Plan()
+        queued = set(self._pending)
+        for cell_id in queued:
+            self._mark_stale(cell_id)
+        self._pending = []
+        return Plan(changed=frozenset(queued), run=())
+
+    def run_stale(self) -> Plan:
+        """Queue every stale cell (and what it needs) for the frontend."""
+        stale = {c for c in self._cells if self.status(c) == "stale"}
+        return self._enqueue(stale) if self.frontend else Plan()
+
+    # ---- executions --------------------------------------------------------------------------------
+
+    def before_run(self, cell_id: str, source: str) -> Plan:
+        """A client asked to execute this cell: refuse it, run its stale ancestors first, or go."""
+        if cell_id not in self._cells:
+            self._cells[cell_id] = _Cell(source, disabled=False)
+            self._order.append(cell_id)
+        cell = self._cells[cell_id]
+        cell.source = source
+        changed = self._set_facts(cell_id, source)
+        refusal = self._refusal(cell_id)
+        if refusal is not None:
+            return Plan(changed=frozenset(changed | {cell_id}), refusal=refusal)
+        if self.frontend:
+            needed = {
+                a for a in self.graph.ancestors(cell_id) if self._runnable(a) and self.status(a) in _NEEDS_RUN
+            }
+            if needed:
+                plan = self._enqueue(needed | {cell_id})
+                return replace(plan, changed=plan.changed | changed)
+        if cell_id in self._pending:
+            self._pending.remove(cell_id)
+        self._running = _Run(cell_id, cell.ran_defs)
+        facts = self.graph.facts(cell_id)
+        forget = cell.ran_defs
+        cell.ran_source, cell.ran_defs, cell.error = source, facts.defs, None
+        cell.warnings = self._mutation_warnings(cell_id, facts)
+        for name in facts.defs:
+            self.gone.pop(name, None)
+        return Plan(changed=frozenset(changed | {cell_id}), forget=forget, execute=True)
+
+    def after_run(
+        self, cell_id: str, outcome: Literal["ok", "error", "interrupted"], error: str = ""
+    ) -> Plan:
+        """The execution finished: cascade on success, block descendants on error, stop on interrupt."""
+        run, self._running = self._running, None
+        cell = self._cells.get(cell_id)
+        if cell is None or run is None or run.cell_id != cell_id:
+            return Plan()
+        if outcome == "interrupted":
+            return self._interrupt(cell_id, error)
+        if outcome == "error":
+            cell.base, cell.error = "error", error
+            return self._block(cell_id)
+        cell.base, cell.error = "fresh", None
+        vanished = run.old_defs - cell.ran_defs
+        self.gone.update(dict.fromkeys(vanished, f"cell '{cell_id}' no longer defines it"))
+        orphans = {r for name in vanished for r in self.graph.readers(name)} - {cell_id}
+        plan = self._cascade(set(self.graph.descendants({cell_id})) | orphans)
+        return replace(plan, changed=plan.changed | {cell_id})
+
+    def _interrupt(self, cell_id: str, error: str) -> Plan:
+        cell = self._cells[cell_id]
+        cell.base, cell.error = "stale", error or "interrupted"
+        queued = set(self._pending)
+        for other in queued:
+            self._mark_stale(other)
+        self._pending = []
+        return Plan(changed=frozenset(queued | {cell_id}), run=())
+
+    def _block(self, cell_id: str) -> Plan:
+        below = set(self.graph.descendants({cell_id}))
+        for other in below:
+            self._cells[other].base = "blocked"
+            self._cells[other].error = f"cell '{cell_id}' raised an exception"
+        before = list(self._pending)
+        self._pending = [c for c in self._pending if c not in below]
+        run = tuple(self._pending) if self._pending != before else None
+        return Plan(changed=frozenset(below | {cell_id}), run=run)
+
+    def _cascade(self, cells: set[str]) -> Plan:
+        """Cells whose inputs changed: queue them (autorun with a frontend) or mark them stale."""
+        cells = {c for c in cells if self._runnable(c)}
+        if not cells:
+            return Plan()
+        if self.mode == "autorun" and self.frontend:
+            return self._enqueue(cells)
+        for cell_id in cells:
+            self._mark_stale(cell_id)
+        return Plan(changed=frozenset(cells))
+
+    def _enqueue(self, cells: set[str]) -> Plan:
+        self._pending = self.graph.topological(set(self._pending) | cells)
+        return Plan(changed=frozenset(cells), run=tuple(self._pending))
+
+    def _mark_stale(self, cell_id: str) -> None:
+        cell = self._cells[cell_id]
+        cell.error = None
+        if cell.base != "unrun":
+            cell.base = "stale"
+
+    # ---- what the frontend sees --------------------------------------------------------------------
+
+    def status(self, cell_id: str) -> str:
+        cell = self._cells[cell_id]
+        disabled, blocked = self._derived()
+        if cell_id in disabled:
+            return "disabled"
+        if self._running is not None and self._running.cell_id == cell_id:
+            return "running"
+        if cell_id in self._graph_errors:
+            return "error"
+        if cell_id in self._pending:
+            return "queued"
+        if cell.ran_source is not None and cell.source != cell.ran_source:
+            return "edited"
+        if cell_id in blocked:
+            return "blocked"
+        return cell.base
+
+    def state(self, cell_id: str) -> CellState:
+        facts = self.graph.facts(cell_id)
+        cell = self._cells[cell_id]
+        status = self.status(cell_id)
+        return CellState(
+            status=status,
+            defs=tuple(sorted(facts.defs)),
+            refs=tuple(sorted(facts.refs - facts.defs)),
+            parents=self.graph.in_order(self.graph.parents(cell_id)),
+            children=self.graph.in_order(self.graph.children(cell_id)),
+            error=self._error_text(cell_id),
+            warnings=cell.warnings,
+        )
+
+    def cell_ids(self) -> list[str]:
+        return list(self._order)
+
+    def pending(self) -> tuple[str, ...]:
+        return tuple(self._pending)
+
+    def _error_text(self, cell_id: str) -> str | None:
+        refusal = self._refusal(cell_id)
+        if refusal is not None:
+            return refusal.message
+        if cell_id in self._derived()[1]:
+            return "an ancestor cell cannot run (multiple definition or cycle): fix it first"
+        return self._cells[cell_id].error
+
+    # ---- helpers -----------------------------------------------------------------------------------
+
+    def _set_facts(self, cell_id: str, source: str) -> set[str]:
+        cell = self._cells[cell_id]
+        if cell.analysed == source:
+            return set()
+        cell.analysed = source
+        changed = set(self.graph.set_cell(cell_id, analyze(source)))
+        self._update_errors(changed)
+        return changed
+
+    def _update_errors(self, cells: Iterable[str]) -> None:
+        for cell_id in cells:
+            if cell_id in self.graph and self.graph.error(cell_id) is not None:
+                self._graph_errors.add(cell_id)
+            else:
+                self._graph_errors.discard(cell_id)
+        self._closures = None
+
+    def _derived(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Cells disabled through an ancestor and cells blocked by an ancestor's graph error."""
+        if self._closures is None:
+            off = {c for c, cell in self._cells.items() if cell.disabled}
+            disabled = frozenset(off | set(self.graph.descendants(off))) if off else frozenset()
+            below = set(self.graph.descendants(self._graph_errors)) if self._graph_errors else set()
+            self._closures = (disabled, frozenset(below - self._graph_errors))
+        return self._closures
+
+    def _runnable(self, cell_id: str) -> bool:
+        disabled, blocked = self._derived()
+        return cell_id not in disabled and cell_id not in self._graph_errors and cell_id not in blocked
+
+    def _refusal(self, cell_id: str) -> Refusal | None:
+        if cell_id in self._derived()[0]:
+            why = "it is disabled" if self._cells[cell_id].disabled else "an ancestor cell is disabled"
+            return Refusal("CellDisabled", f"cell '{cell_id}' does not run: {why}. Enable it to run it.")
+        problem = self.graph.error(cell_id) if cell_id in self._graph_errors else None
+        if problem is None:
+            return None
+        if problem.kind == "multiple-definition":
+            names = {n: self.graph.in_order(self.graph.definers(n) - {cell_id}) for n in problem.names}
+            return Refusal("MultipleDefinitionError", str(MultipleDefinitionError(cell_id, names)))
+        return Refusal("CycleError", str(CycleError(cell_id, problem.cells)))
+
+    def _mutation_warnings(self, cell_id: str, facts: CellFacts) -> tuple[str, ...]:
+        found = []
+        for m in facts.mutations:
+            owners = self.graph.in_order(self.graph.resolve(m.name, cell_id))
+            if owners:
+                found.append(
+                    f"line {m.line}: `{m.how}` mutates '{m.name}', which cell '{owners[0]}' defines. "
+                    f"Mutations are not tracked, so cells that read '{m.name}' will not re-run: "
+                    f"move this change into cell '{owners[0]}', or build a new value here."
+                )
+        return tuple(found)

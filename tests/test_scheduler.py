@@ -1,0 +1,162 @@
+"""The reactive rules without a kernel: sync, run, cascade, block, interrupt, delete, as status tables."""
+
+from __future__ import annotations
+
+import pytest
+
+from reactive_kernel.scheduler import CellInput, Scheduler
+
+
+def notebook(*cells: str, frontend: bool = True, mode: str = "autorun") -> Scheduler:
+    """'a: x = 1' -> a code cell with id a."""
+    s = Scheduler(mode=mode, frontend=frontend)
+    s.sync([CellInput(*c.split(": ", 1)) for c in cells])
+    return s
+
+
+def run(s: Scheduler, cell_id: str, outcome: str = "ok", source: str | None = None) -> tuple[str, ...] | None:
+    """Execute one cell as the kernel would; returns the run list the frontend gets (None: unchanged)."""
+    src = source if source is not None else s._cells[cell_id].source
+    plan = s.before_run(cell_id, src)
+    assert plan.execute, plan
+    return s.after_run(cell_id, outcome, "Boom: failed" if outcome == "error" else "").run
+
+
+def statuses(s: Scheduler) -> str:
+    return " ".join(f"{c}={s.status(c)}" for c in s.cell_ids())
+
+
+CHAIN = ("a: x = 1", "b: y = x + 1", "c: print(y)")
+
+
+def test_unrun_cells_report_their_graph():
+    s = notebook(*CHAIN)
+    assert statuses(s) == "a=unrun b=unrun c=unrun"
+    state = s.state("b")
+    assert (state.defs, state.refs, state.parents, state.children) == (("y",), ("x",), ("a",), ("c",))
+
+
+# (name, mode, frontend, run list after running a, statuses after)
+AFTER_RUNNING_A = [
+    ("autorun queues descendants", "autorun", True, ("b", "c"), "a=fresh b=queued c=queued"),
+    ("lazy leaves unrun cells unrun", "lazy", True, None, "a=fresh b=unrun c=unrun"),
+    ("no frontend degrades to lazy", "autorun", False, None, "a=fresh b=unrun c=unrun"),
+]
+
+
+@pytest.mark.parametrize(
+    "name,mode,frontend,run_list,expected", AFTER_RUNNING_A, ids=[r[0] for r in AFTER_RUNNING_A]
+)
+def test_after_a_run(name, mode, frontend, run_list, expected):
+    s = notebook(*CHAIN, mode=mode, frontend=frontend)
+    assert run(s, "a") == run_list
+    assert statuses(s) == expected
+
+
+def test_lazy_marks_ran_descendants_stale_and_run_stale_queues_them():
+    s = notebook(*CHAIN)
+    for c in "abc":
+        run(s, c)
+    s.set_mode("lazy")
+    run(s, "a", source="x = 2")
+    assert statuses(s) == "a=fresh b=stale c=stale"
+    assert s.run_stale().run == ("b", "c")
+
+
+def test_stale_ancestors_run_first():
+    s = notebook(*CHAIN, mode="lazy")
+    plan = s.before_run("c", "print(y)")
+    assert not plan.execute and plan.run == ("a", "b", "c")
+    assert statuses(s) == "a=queued b=queued c=queued"
+
+
+def test_error_blocks_descendants_and_drops_them_from_the_run_list():
+    s = notebook("a: x = 1", "b: y = x", "c: print(y)", "d: print(x)")
+    assert run(s, "a") == ("b", "c", "d")
+    assert run(s, "b", "error") == ("d",)
+    assert statuses(s) == "a=fresh b=error c=blocked d=queued"
+    assert s.state("b").error == "Boom: failed"
+
+
+def test_interrupt_stops_everything_queued():
+    s = notebook(*CHAIN)
+    run(s, "a")
+    assert run(s, "b", "interrupted") == ()
+    assert statuses(s) == "a=fresh b=stale c=unrun"
+
+
+def test_edit_marks_edited_until_it_runs():
+    s = notebook(*CHAIN)
+    run(s, "a")
+    s.sync([CellInput("a", "x = 5"), CellInput("b", "y = x + 1"), CellInput("c", "print(y)")])
+    assert s.status("a") == "edited"
+    s.sync([CellInput("a", "x = 1"), CellInput("b", "y = x + 1"), CellInput("c", "print(y)")])
+    assert s.status("a") == "fresh"
+
+
+def test_editing_an_unrun_cell_moves_the_graph_editing_a_ran_cell_does_not():
+    s = notebook("a: x = 1", "b: print(x)")
+    s.sync([CellInput("a", "z = 1"), CellInput("b", "print(x)")])
+    assert s.state("b").parents == ()
+    run(s, "a", source="z = 1")
+    s.sync([CellInput("a", "x = 1"), CellInput("b", "print(x)")])
+    assert s.state("b").parents == () and s.status("a") == "edited"
+
+
+def test_rerun_forgets_previous_globals_and_requeues_readers_of_vanished_names():
+    s = notebook("a: x = 1\nold = 2", "b: print(old)")
+    run(s, "a")
+    run(s, "b")
+    plan = s.before_run("a", "x = 1")
+    assert plan.forget == {"x", "old"}
+    assert s.after_run("a", "ok").run == ("b",)
+    assert s.gone["old"] == "cell 'a' no longer defines it"
+
+
+def test_delete_forgets_globals_and_cascades_to_orphans():
+    s = notebook(*CHAIN)
+    for c in "abc":
+        run(s, c)
+    plan = s.sync([CellInput("b", "y = x + 1"), CellInput("c", "print(y)")])
+    assert plan.forget == {"x"} and plan.run == ("b", "c")
+    assert "deleted" in s.gone["x"]
+
+
+def test_multiple_definition_refuses_both_and_blocks_readers():
+    s = notebook("a: x = 1", "b: x = 2", "c: print(x)")
+    refusal = s.before_run("b", "x = 2").refusal
+    assert refusal.ename == "MultipleDefinitionError" and "'a'" in refusal.message
+    assert statuses(s) == "a=error b=error c=blocked"
+    s.sync([CellInput("a", "x = 1"), CellInput("c", "print(x)")])
+    assert statuses(s) == "a=unrun c=unrun"
+
+
+def test_cycle_refuses_every_member():
+    s = notebook("a: x = y", "b: y = x")
+    assert s.before_run("a", "x = y").refusal.ename == "CycleError"
+    assert statuses(s) == "a=error b=error"
+
+
+def test_disabled_propagates_to_descendants_and_refuses():
+    s = Scheduler(frontend=True)
+    s.sync([CellInput("a", "x = 1"), CellInput("b", "y = x", disabled=True), CellInput("c", "print(y)")])
+    assert statuses(s) == "a=unrun b=disabled c=disabled"
+    assert run(s, "a") is None
+    assert s.before_run("c", "print(y)").refusal.ename == "CellDisabled"
+
+
+def test_frontend_leaving_turns_the_queue_stale():
+    s = notebook(*CHAIN)
+    for c in "abc":
+        run(s, c)
+    run(s, "a")
+    assert s.set_frontend(False).run == ()
+    assert statuses(s) == "a=fresh b=stale c=stale"
+
+
+def test_mutation_warning_names_the_owner():
+    s = notebook("a: lst = []", "b: lst.append(1)")
+    run(s, "a")
+    run(s, "b")
+    (warning,) = s.state("b").warnings
+    assert "mutates 'lst'" in warning and "cell 'a'" in warning
