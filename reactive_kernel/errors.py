@@ -17,7 +17,9 @@ class MultipleDefinitionError(ReactiveError):
     """A global is defined by more than one cell; none of those cells may run."""
 
     def __init__(self, cell_id: str, names: dict[str, tuple[str, ...]]) -> None:
-        parts = [f"'{name}' is also defined by cell {_cells(others)}" for name, others in sorted(names.items())]
+        parts = [
+            f"'{name}' is also defined by cell {_cells(others)}" for name, others in sorted(names.items())
+        ]
         super().__init__(
             f"cell '{cell_id}' defines a global that other cells define too: "
             + "; ".join(parts)

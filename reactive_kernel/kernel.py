@@ -1,0 +1,158 @@
+"""ipykernel subclass: executes cells, keeps the scheduler in step, and tells the frontend what to run."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from ipykernel.ipkernel import IPythonKernel
+from traitlets import Enum
+
+from reactive_kernel import __version__, protocol_in, protocol_out
+from reactive_kernel.comm import FrontendLink
+from reactive_kernel.magics import ReactiveMagics
+from reactive_kernel.scheduler import MODES, Mode, Plan, Refusal, Scheduler
+
+
+class ReactiveKernel(IPythonKernel):
+    """Executions that carry a cell id join the graph; the rest run as plain IPython."""
+
+    implementation = "reactive_kernel"
+    implementation_version = __version__
+    banner = f"reactive_kernel {__version__}: run a cell, and the cells that read what it defines run next"
+
+    mode = Enum(
+        list(MODES),
+        default_value="autorun",
+        help="What happens to a cell's descendants after it runs: "
+        "'autorun' runs them, 'lazy' marks them stale.",
+    ).tag(config=True)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.scheduler = Scheduler(mode=self.mode)
+        self.current_cell: str | None = None  # the cell whose code is executing, for %reactive
+        self.link = FrontendLink(
+            self.comm_manager, self._handle, self._attach, lambda: protocol_out.hello(self.scheduler.mode)
+        )
+        self.shell.register_magics(ReactiveMagics(self.shell, self))
+        self.shell.set_custom_exc((NameError,), self._explain_name_error)
+
+    async def do_execute(
+        self,
+        code: str,
+        silent: bool,
+        store_history: bool = True,
+        user_expressions: dict[str, Any] | None = None,
+        allow_stdin: bool = False,
+        *,
+        cell_meta: dict[str, Any] | None = None,
+        cell_id: str | None = None,
+    ) -> dict[str, Any]:
+        execute = super().do_execute
+        args = (code, silent, store_history, user_expressions, allow_stdin)
+        if silent or not isinstance(cell_id, str) or not cell_id:
+            return await execute(*args, cell_meta=cell_meta, cell_id=cell_id)
+        deleted = _deleted_cells(cell_meta)
+        if deleted:
+            self._apply(self.scheduler.delete(deleted))
+        plan = self.scheduler.before_run(cell_id, code)
+        self._apply(plan)
+        if plan.refusal is not None:
+            return self._refuse(plan.refusal, store_history)
+        if not plan.execute:
+            return self._defer(cell_id, plan, store_history)
+        for warning in self.scheduler.state(cell_id).warnings:
+            print(f"reactive_kernel warning: {warning}", file=sys.stderr)
+        self.current_cell = cell_id
+        try:
+            reply = await execute(*args, cell_meta=cell_meta, cell_id=cell_id)
+        finally:
+            self.current_cell = None
+        self._apply(self.scheduler.after_run(cell_id, *_outcome(reply)))
+        return reply
+
+    def set_mode(self, mode: Mode) -> None:
+        self._apply(self.scheduler.set_mode(mode))
+        self.link.broadcast(protocol_out.mode(mode))
+
+    # ---- comm --------------------------------------------------------------------------------------
+
+    def _handle(self, message: protocol_in.Message) -> None:
+        if isinstance(message, protocol_in.Sync):
+            self._apply(self.scheduler.sync(message.cells))
+        elif isinstance(message, protocol_in.SetMode):
+            self.set_mode(message.mode)
+        elif isinstance(message, protocol_in.RunStale):
+            self._apply(self.scheduler.run_stale())
+        elif isinstance(message, protocol_in.RequestState):
+            everything = frozenset(self.scheduler.cell_ids())
+            self._apply(Plan(changed=everything, run=self.scheduler.pending() or None))
+
+    def _attach(self, present: bool) -> None:
+        self._apply(self.scheduler.set_frontend(present))
+
+    def _apply(self, plan: Plan) -> None:
+        """Carry out a scheduler step: drop globals, then send states before the run list they explain."""
+        user_ns = self.shell.user_ns
+        for name in plan.forget:
+            user_ns.pop(name, None)
+        if plan.changed:
+            cells = self.scheduler.graph.in_order(c for c in plan.changed if c in self.scheduler.graph)
+            self.link.broadcast(protocol_out.state({c: self.scheduler.state(c) for c in cells}))
+        if plan.run is not None:
+            self.link.to_runner(protocol_out.run(plan.run))
+
+    # ---- replies for cells that do not run ---------------------------------------------------------
+
+    def _refuse(self, refusal: Refusal, store_history: bool) -> dict[str, Any]:
+        """Report a multiple definition, cycle or disabled cell as an error output and an error reply."""
+        stb = [f"\x1b[0;31m{refusal.ename}\x1b[0m: {refusal.message}"]
+        self.shell._showtraceback(type(refusal.ename, (Exception,), {}), refusal.message, stb)
+        return {
+            "status": "error",
+            "ename": refusal.ename,
+            "evalue": refusal.message,
+            "traceback": stb,
+            "execution_count": self._count(store_history),
+            "user_expressions": {},
+            "payload": [],
+        }
+
+    def _defer(self, cell_id: str, plan: Plan, store_history: bool) -> dict[str, Any]:
+        first = [c for c in plan.run or () if c != cell_id]
+        names = ", ".join(f"'{c}'" for c in first)
+        print(f"reactive_kernel: running {len(first)} stale ancestor cell(s) first ({names}); then this cell")
+        return {
+            "status": "ok",
+            "execution_count": self._count(store_history),
+            "user_expressions": {},
+            "payload": [],
+        }
+
+    def _count(self, store_history: bool) -> int:
+        if store_history:
+            self.shell.execution_count += 1
+        return self.shell.execution_count - 1
+
+    def _explain_name_error(
+        self, shell: Any, etype: type, value: BaseException, tb: Any, tb_offset: Any = None
+    ) -> None:
+        """Say which cell used to define a missing global, so a NameError after a delete makes sense."""
+        why = self.scheduler.gone.get(getattr(value, "name", None) or "")
+        if why and value.args and isinstance(value.args[0], str) and why not in value.args[0]:
+            value.args = (f"{value.args[0]} ({why})", *value.args[1:])
+        shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
+
+
+def _deleted_cells(cell_meta: object) -> list[str]:
+    """JupyterLab lists cells deleted since the last execution; anything malformed is ignored."""
+    deleted = cell_meta.get("deletedCells") if isinstance(cell_meta, dict) else None
+    return [c for c in deleted if isinstance(c, str)] if isinstance(deleted, list) else []
+
+
+def _outcome(reply: dict[str, Any]) -> tuple[str, str]:
+    if reply.get("status") == "ok":
+        return "ok", ""
+    ename, evalue = reply.get("ename", "Error"), reply.get("evalue", "")
+    return ("interrupted" if ename == "KeyboardInterrupt" else "error"), f"{ename}: {evalue}"

@@ -1,0 +1,186 @@
+"""A scripted frontend for tests: a real kernel process, driven the way the JupyterLab extension drives it.
+
+It speaks docs/protocol.md over a real comm and executes cells with `metadata.cellId`, following the
+frontend rules there: run lists replace the previous one, and a listed cell whose status is no longer
+`queued` when its turn comes is skipped.
+"""
+
+from __future__ import annotations
+
+import queue
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from jupyter_client.manager import KernelManager
+
+TIMEOUT = 60
+
+
+@dataclass
+class Execution:
+    """One execute_request and everything the kernel said about it."""
+
+    cell_id: str | None
+    reply: dict[str, Any]
+    outputs: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.reply["status"]
+
+    @property
+    def stdout(self) -> str:
+        return "".join(o["text"] for o in self.outputs if o.get("name") == "stdout")
+
+    @property
+    def stderr(self) -> str:
+        return "".join(o["text"] for o in self.outputs if o.get("name") == "stderr")
+
+    @property
+    def text(self) -> str:
+        """Everything a user would read in the cell's output area."""
+        parts = []
+        for o in self.outputs:
+            if "text" in o:
+                parts.append(o["text"])
+            elif "data" in o:
+                parts.append(o["data"].get("text/plain", ""))
+            elif "ename" in o:
+                parts.append(f"{o['ename']}: {o['evalue']}")
+        return "\n".join(parts)
+
+
+class Frontend:
+    """A notebook (ordered cells), a kernel, and the comm between them."""
+
+    def __init__(self, kernel_name: str = "reactive-python", open_comm: bool = True) -> None:
+        self.km = KernelManager(kernel_name=kernel_name)
+        self.km.start_kernel()
+        self.kc = self.km.blocking_client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=TIMEOUT)
+        self.cells: dict[str, str] = {}  # id -> source, in notebook order
+        self.disabled: set[str] = set()
+        self.states: dict[str, dict[str, Any]] = {}
+        self.run_list: list[str] = []
+        self.messages: list[dict[str, Any]] = []  # every comm message the kernel sent us
+        self.executed: list[str] = []  # cell ids in the order they were executed
+        self.comm_id: str | None = None
+        if open_comm:
+            self.open_comm()
+
+    # ---- comm ------------------------------------------------------------------------------------
+
+    def open_comm(self, data: dict[str, Any] | None = None) -> None:
+        self.comm_id = uuid.uuid4().hex
+        content = {"comm_id": self.comm_id, "target_name": "reactive_kernel", "data": data or {}}
+        self._request("comm_open", content)
+
+    def close_comm(self) -> None:
+        self._request("comm_close", {"comm_id": self.comm_id, "data": {}})
+        self.comm_id = None
+
+    def send(self, data: Any) -> None:
+        """Send one comm message and wait until the kernel has handled it."""
+        self._request("comm_msg", {"comm_id": self.comm_id, "data": data})
+
+    def sync(self) -> None:
+        cells = [
+            {"id": i, "source": s, "cell_type": "code", "disabled": i in self.disabled}
+            for i, s in self.cells.items()
+        ]
+        self.send({"type": "sync", "cells": cells})
+
+    def status(self, cell_id: str) -> str:
+        return self.states[cell_id]["status"]
+
+    def statuses(self) -> dict[str, str]:
+        return {c: self.states[c]["status"] for c in self.cells if c in self.states}
+
+    def last(self, kind: str) -> dict[str, Any]:
+        return [m for m in self.messages if m.get("type") == kind][-1]
+
+    # ---- executing -------------------------------------------------------------------------------
+
+    def execute(self, cell_id: str | None, code: str, deleted: list[str] | None = None) -> Execution:
+        """One execute_request, as JupyterLab sends it (cellId and deletedCells in metadata)."""
+        metadata: dict[str, Any] = {}
+        if cell_id is not None:
+            metadata["cellId"] = cell_id
+        if deleted:
+            metadata["deletedCells"] = deleted
+        content = {
+            "code": code,
+            "silent": False,
+            "store_history": True,
+            "allow_stdin": False,
+            "stop_on_error": True,
+        }
+        execution = Execution(cell_id, {})
+        execution.reply = self._request("execute_request", content, metadata, execution.outputs)
+        if cell_id is not None:
+            self.executed.append(cell_id)
+        return execution
+
+    def run(self, cell_id: str, deleted: list[str] | None = None) -> dict[str, Execution]:
+        """Run one cell and then whatever the kernel schedules, like the extension's auto-run."""
+        results = {cell_id: self.execute(cell_id, self.cells[cell_id], deleted)}
+        while self.run_list:
+            nxt = self.run_list.pop(0)
+            if self.states.get(nxt, {}).get("status") == "queued":
+                results[nxt] = self.execute(nxt, self.cells[nxt])
+        return results
+
+    def add(self, cell_id: str, source: str, sync: bool = True) -> None:
+        self.cells[cell_id] = source
+        if sync:
+            self.sync()
+
+    def shutdown(self) -> None:
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+
+    # ---- plumbing --------------------------------------------------------------------------------
+
+    def _request(
+        self,
+        msg_type: str,
+        content: dict[str, Any],
+        metadata: dict[str, Any] | None = None,
+        outputs: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        msg = self.kc.session.msg(msg_type, content, metadata=metadata or {})
+        self.kc.shell_channel.send(msg)
+        self._drain(msg["header"]["msg_id"], outputs)
+        if msg_type != "execute_request":
+            return {}
+        while True:
+            reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+            if reply["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
+                return reply["content"]
+
+    def _drain(self, msg_id: str, outputs: list[dict[str, Any]] | None) -> None:
+        """Read iopub until the kernel is idle after this request, taking comm messages as they come."""
+        while True:
+            try:
+                msg = self.kc.get_iopub_msg(timeout=TIMEOUT)
+            except queue.Empty as exc:
+                raise TimeoutError(f"kernel did not go idle after {msg_id}") from exc
+            kind, content = msg["msg_type"], msg["content"]
+            if kind == "comm_msg" and content.get("comm_id") == self.comm_id:
+                self._take(content["data"])
+            if msg["parent_header"].get("msg_id") != msg_id:
+                continue
+            if kind in ("stream", "error", "execute_result", "display_data") and outputs is not None:
+                outputs.append(content)
+            if kind == "status" and content["execution_state"] == "idle":
+                return
+
+    def _take(self, data: dict[str, Any]) -> None:
+        self.messages.append(data)
+        if data.get("type") == "state":
+            for cell_id, entry in data["cells"].items():
+                self.states[cell_id] = entry
+        elif data.get("type") == "run":
+            self.run_list = list(data["cells"])

@@ -1,0 +1,66 @@
+"""docs/protocol.md, protocol_in, protocol_out and the scheduler's statuses must say the same thing."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from reactive_kernel import protocol_in, protocol_out
+from reactive_kernel.errors import ProtocolError
+from reactive_kernel.scheduler import STATUSES, CellState
+
+DOC = (Path(__file__).parent.parent / "docs" / "protocol.md").read_text()
+
+
+def table(heading: str) -> list[str]:
+    """First column of the first table under a markdown heading, without backticks."""
+    lines = DOC.split(heading, 1)[1].splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("|"))
+    rows = []
+    for line in lines[start + 2 :]:  # skip the header row and the |---| row
+        if not line.startswith("|"):
+            break
+        rows.append(re.match(r"\| *`?(\w+)`? *\|", line).group(1))
+    return rows
+
+
+def test_version_matches():
+    assert f"version {protocol_out.PROTOCOL_VERSION}" in DOC.splitlines()[0]
+    assert protocol_out.hello("autorun")["version"] == protocol_out.PROTOCOL_VERSION
+
+
+def test_every_documented_frontend_message_parses_and_nothing_else():
+    examples = {
+        "sync": {"type": "sync", "cells": [{"id": "a", "source": "x = 1", "cell_type": "code"}]},
+        "set_mode": {"type": "set_mode", "mode": "lazy"},
+        "run_stale": {"type": "run_stale"},
+        "request_state": {"type": "request_state"},
+    }
+    assert table("## Frontend -> kernel") == list(examples)
+    for data in examples.values():
+        protocol_in.parse(data)
+    with pytest.raises(ProtocolError):
+        protocol_in.parse({"type": "undocumented"})
+
+
+def test_every_documented_kernel_message_is_built_by_protocol_out():
+    state = CellState("fresh", ("x",), (), (), ("b",), None, ())
+    built = [
+        protocol_out.hello("autorun"),
+        protocol_out.state({"a": state}),
+        protocol_out.run(["a"]),
+        protocol_out.mode("lazy"),
+        protocol_out.error("bad"),
+    ]
+    assert table("## Kernel -> frontend") == [m["type"] for m in built]
+    assert table("`CellState` is:") == list(built[1]["cells"]["a"])
+
+
+def test_statuses_match():
+    assert table("### Statuses") == list(STATUSES)
+
+
+def test_comm_target_matches():
+    assert f"target name **`{protocol_out.COMM_TARGET}`**" in DOC
