@@ -206,7 +206,8 @@ class Scheduler:
         cell.warnings = self._mutation_warnings(cell_id, facts)
         for name in facts.defs:
             self.gone.pop(name, None)
-        return Plan(changed=frozenset(changed | {cell_id}), forget=forget, execute=True)
+        # The cell's own move to `running` is not sent: the client that asked knows it (docs/protocol.md).
+        return Plan(changed=frozenset(changed), forget=forget, execute=True)
 
     def after_run(
         self, cell_id: str, outcome: Literal["ok", "error", "interrupted"], error: str = ""
