@@ -1,0 +1,49 @@
+"""Run every benchmark and print one markdown table.
+
+    /work/venv/bin/python benchmarks/run_all.py [--quick] [--only kernel,analysis,graph]
+
+Each benchmark measures its comparisons side by side within its own run (see the scripts' docstrings),
+so the ratios hold on a busy machine even when the absolute times do not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+import traceback
+
+import bench_analysis
+import bench_graph
+import bench_kernel
+from _common import Row, fmt_time, table
+
+BENCHMARKS = {"analysis": bench_analysis, "graph": bench_graph, "kernel": bench_kernel}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few rounds: a smoke run, not a measurement")
+    subset = "comma-separated subset of " + ", ".join(BENCHMARKS)
+    parser.add_argument("--only", default=",".join(BENCHMARKS), help=subset)
+    args = parser.parse_args()
+    rows: list[Row] = []
+    crashed = False
+    for name in args.only.split(","):
+        started = time.perf_counter()
+        try:
+            rows += BENCHMARKS[name].run(quick=args.quick)
+        except Exception as exc:  # one broken benchmark must not hide the others' numbers
+            traceback.print_exc()
+            crashed = True
+            rows.append(Row(f"{name}: FAILED", f"{type(exc).__name__}: {exc}".replace("|", "/")[:200]))
+        print(f"{name}: done in {fmt_time(time.perf_counter() - started)}", flush=True)
+    print()
+    print(table(rows))
+    missed = [r.benchmark for r in rows if r.met is False]
+    print(f"\n{len(missed)} target(s) missed" + (": " + "; ".join(missed) if missed else ""))
+    sys.exit(1 if crashed else 0)  # a missed target is a finding to report, a crash is a bug
+
+
+if __name__ == "__main__":
+    main()

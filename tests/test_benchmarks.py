@@ -1,0 +1,23 @@
+"""The benchmark scripts still run end to end (a smoke run: its numbers mean nothing and are not checked)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).parent.parent / "benchmarks" / "run_all.py"
+
+
+def test_every_benchmark_runs_and_reports_its_rows():
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), "--quick"], capture_output=True, text=True, timeout=600
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    for row in (
+        "| analysis: analyze, 40-line cell",
+        "| graph: Graph.set_cell, 5,000",
+        "| kernel: trivial cell",
+    ):
+        assert row in result.stdout
+    assert "FAILED" not in result.stdout
