@@ -29,7 +29,9 @@ class Graph:
     def __init__(self) -> None:
         self._facts: dict[str, CellFacts] = {}
         self._position: dict[str, int] = {}
-        self._definers: dict[str, set[str]] = {}  # name -> cells defining it (several: an error, or ordered mode)
+        self._definers: dict[
+            str, set[str]
+        ] = {}  # name -> cells defining it (several: an error, or ordered mode)
         self._readers: dict[str, set[str]] = {}  # name -> cells reading it
         self._next_position = 0  # new cells go last until set_order says otherwise
         self._backward_edges = 0  # edges whose parent sits below its child in the notebook
@@ -104,6 +106,8 @@ class Graph:
 
     def _refresh_cycles(self) -> set[str]:
         """Recompute cycles if any can exist; returns cells that were or are in one (their error changed)."""
+        if not self._cycles and not self._backward_edges:
+            return set()  # no cycle before, none possible now: the common case costs nothing
         before = set(self._cycles)
         self._cycles = {}
         if self._backward_edges:
@@ -111,7 +115,7 @@ class Graph:
                 if len(component) > 1:
                     ordered = self.in_order(component)
                     self._cycles.update(dict.fromkeys(ordered, ordered))
-        return (before | set(self._cycles)) & set(self._facts)
+        return {c for c in before | set(self._cycles) if c in self._facts}
 
     # ---- queries -------------------------------------------------------------------------------
 
@@ -152,7 +156,9 @@ class Graph:
 
     def error(self, cell_id: str) -> GraphError | None:
         """A multiple definition (reported first) or a cycle that stops this cell from running."""
-        clashes = {n: self._definers[n] - {cell_id} for n in self._facts[cell_id].defs if len(self._definers[n]) > 1}
+        clashes = {
+            n: self._definers[n] - {cell_id} for n in self._facts[cell_id].defs if len(self._definers[n]) > 1
+        }
         if clashes:
             others = set().union(*clashes.values())
             return GraphError("multiple-definition", self.in_order(others), tuple(sorted(clashes)))
@@ -206,7 +212,9 @@ def _discard(index: dict[str, set[str]], name: str, cell_id: str) -> None:
             del index[name]
 
 
-def _strongly_connected(nodes: Iterable[str], successors: Callable[[str], Iterable[str]]) -> Iterator[set[str]]:
+def _strongly_connected(
+    nodes: Iterable[str], successors: Callable[[str], Iterable[str]]
+) -> Iterator[set[str]]:
     """Tarjan's algorithm, iterative so a long chain of cells cannot overflow the stack."""
     index: dict[str, int] = {}
     low: dict[str, int] = {}
