@@ -103,9 +103,11 @@ class Frontend:
 
     # ---- executing -------------------------------------------------------------------------------
 
-    def execute(self, cell_id: str | None, code: str, deleted: list[str] | None = None) -> Execution:
+    def execute(
+        self, cell_id: str | None, code: str, deleted: list[str] | None = None, **raw_metadata: Any
+    ) -> Execution:
         """One execute_request, as JupyterLab sends it (cellId and deletedCells in metadata)."""
-        metadata: dict[str, Any] = {}
+        metadata: dict[str, Any] = dict(raw_metadata)
         if cell_id is not None:
             metadata["cellId"] = cell_id
         if deleted:

@@ -242,6 +242,17 @@ def test_malformed_messages_get_an_error_and_the_kernel_carries_on(fe):
     assert fe.run("a")["c"].stdout == "20\n"
 
 
+def test_malformed_execute_metadata_runs_the_code_outside_the_graph(fe):
+    chain(fe)
+    fe.run("a")
+    before = len(fe.messages)
+    execution = fe.execute(None, "print(x)", cellId=123, deletedCells="a")
+    assert execution.status == "ok" and execution.stdout == "1\n"
+    execution = fe.execute("b", "y = x + 1", deletedCells=[None, 5, {"id": "a"}])
+    assert execution.status == "ok" and fe.status("a") == "fresh"
+    assert len(fe.messages) > before
+
+
 def test_disabled_cells_and_their_descendants_do_not_run(fe):
     chain(fe)
     fe.disabled.add("b")
