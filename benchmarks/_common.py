@@ -7,6 +7,7 @@ same run (interleaved rounds) and reported as ratios of medians, never against s
 
 from __future__ import annotations
 
+import argparse
 import statistics
 import sys
 import time
@@ -90,3 +91,14 @@ def budget_row(name: str, measured: float, budget: float | None, note: str = "-"
     if budget is None:
         return Row(name, fmt_time(measured), note)
     return Row(name, fmt_time(measured), note, f"<= {fmt_time(budget)}", measured <= budget)
+
+
+def main(doc: str, run: Callable[[bool], list[Row]], note: str = "") -> None:
+    """Command line shared by the scripts: `--quick`, then the table and how long it took."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few rounds: a smoke run, not a measurement")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    print(table(run(args.quick)))
+    took = fmt_time(time.perf_counter() - started)
+    print(f"\n({note + '; ' if note else ''}took {took})")

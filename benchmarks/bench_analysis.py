@@ -10,12 +10,10 @@ Measured in interleaved samples, medians reported per call:
 
 from __future__ import annotations
 
-import argparse
 import ast
-import time
 from collections.abc import Callable
 
-from _common import Row, budget_row, fmt_time, median, per_call, ratio_row, table
+from _common import Row, budget_row, main, median, per_call, ratio_row
 from IPython.core.inputtransformer2 import TransformerManager
 
 from reactive_kernel.analysis import analyze
@@ -119,18 +117,5 @@ def run(quick: bool = False) -> list[Row]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="few samples: a smoke run, not a measurement")
-    args = parser.parse_args()
-    started = time.perf_counter()
-    rows = run(quick=args.quick)
-    print(table(rows))
-    print(
-        f"\n(cell: {len(CELL.splitlines())} lines; stripped: {len(STRIPPED.splitlines())} lines; "
-        f"took {fmt_time(time.perf_counter() - started)})"
-    )
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, run, f"cell: {len(CELL.splitlines())} lines; stripped: {len(STRIPPED.splitlines())} lines")

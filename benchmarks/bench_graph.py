@@ -15,14 +15,13 @@ There is no external baseline here: targets are absolute and the per-cell ratio 
 
 from __future__ import annotations
 
-import argparse
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from _common import Row, budget_row, fmt_time, median, table
+from _common import Row, budget_row, fmt_time, main, median
 
 from reactive_kernel.analysis import CellFacts, analyze
 from reactive_kernel.graph import Graph
@@ -154,15 +153,5 @@ def run(quick: bool = False) -> list[Row]:
     return scaling(1 if quick else 5) + updates(5 if quick else 40)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one round: a smoke run, not a measurement")
-    args = parser.parse_args()
-    started = time.perf_counter()
-    rows = run(quick=args.quick)
-    print(table(rows))
-    print(f"\n(took {fmt_time(time.perf_counter() - started)})")
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, run)

@@ -15,10 +15,9 @@ the reactive kernel never schedules a cascade; the script checks that afterwards
 
 from __future__ import annotations
 
-import argparse
 import time
 
-from _common import Row, fmt_time, median, ratio_row, table
+from _common import Row, main, median, ratio_row
 
 from tests.frontend import Frontend
 
@@ -126,16 +125,5 @@ def run(quick: bool = False) -> list[Row]:
     return rows
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="few rounds: a smoke run, not a measurement")
-    args = parser.parse_args()
-    started = time.perf_counter()
-    rows = run(quick=args.quick)
-    print(table(rows))
-    took = fmt_time(time.perf_counter() - started)
-    print(f"\n(ratio = median of per-round reactive/plain ratios; took {took})")
-
-
 if __name__ == "__main__":
-    main()
+    main(__doc__, run, "ratio = median of per-round reactive/plain ratios")

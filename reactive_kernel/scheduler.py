@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from reactive_kernel.analysis import CellFacts, analyze
@@ -80,7 +80,6 @@ class _Run:
     old_defs: frozenset[str]  # what the cell defined before: readers of vanished names must re-run
 
 
-@dataclass
 class Scheduler:
     """Holds the notebook as the kernel knows it and applies DESIGN.md's semantics to it.
 
@@ -88,16 +87,17 @@ class Scheduler:
     (descendants are marked stale, since their outputs could not land in their cells).
     """
 
-    mode: Mode = "autorun"
-    frontend: bool = False
-    graph: Graph = field(default_factory=Graph)
-    _cells: dict[str, _Cell] = field(default_factory=dict)
-    _order: list[str] = field(default_factory=list)
-    _pending: list[str] = field(default_factory=list)
-    _running: _Run | None = None
-    _graph_errors: set[str] = field(default_factory=set)
-    _closures: tuple[frozenset[str], frozenset[str]] | None = None  # (disabled, blocked by graph errors)
-    gone: dict[str, str] = field(default_factory=dict)  # vanished global -> why, for NameError hints
+    def __init__(self, mode: Mode = "autorun", frontend: bool = False) -> None:
+        self.mode: Mode = mode
+        self.frontend = frontend
+        self.graph = Graph()
+        self.gone: dict[str, str] = {}  # vanished global -> why, for NameError hints
+        self._cells: dict[str, _Cell] = {}
+        self._order: list[str] = []  # code cell ids in notebook order
+        self._pending: list[str] = []  # the run list the frontend is working through
+        self._running: _Run | None = None
+        self._graph_errors: set[str] = set()  # cells with a multiple definition or in a cycle
+        self._closures: tuple[frozenset[str], frozenset[str]] | None = None  # (disabled, blocked by graph)
 
     # ---- frontend edits ----------------------------------------------------------------------------
 
