@@ -113,7 +113,9 @@ class Scheduler:
             self._order = order
             self.graph.set_order(order)
             self._closures = None
-        return replace(plan, changed=frozenset(changed))
+        pruned = self._prune()
+        run = tuple(self._pending) if plan.run is not None or pruned else None
+        return replace(plan, changed=frozenset(changed | pruned), run=run)
 
     def _take(self, new: CellInput) -> set[str]:
         cell = self._cells.get(new.id)
@@ -152,7 +154,7 @@ class Scheduler:
                 self._pending.remove(cell_id)
         if not forget and not orphans and not changed:
             return Plan()
-        self._update_errors(changed)
+        changed |= self._update_errors(changed)
         orphans &= set(self._cells)
         plan = self._cascade(orphans | set(self.graph.descendants(orphans)))
         return replace(plan, changed=plan.changed | (changed & set(self._cells)), forget=frozenset(forget))
@@ -189,7 +191,9 @@ class Scheduler:
         changed = self._set_facts(cell_id, source)
         refusal = self._refusal(cell_id)
         if refusal is not None:
-            return Plan(changed=frozenset(changed | {cell_id}), refusal=refusal)
+            pruned = self._prune()
+            run = tuple(self._pending) if pruned else None
+            return Plan(changed=frozenset(changed | pruned | {cell_id}), refusal=refusal, run=run)
         if self.frontend:
             needed = {
                 a for a in self.graph.ancestors(cell_id) if self._runnable(a) and self.status(a) in _NEEDS_RUN
@@ -324,16 +328,25 @@ class Scheduler:
             return set()
         cell.analysed = source
         changed = set(self.graph.set_cell(cell_id, analyze(source)))
-        self._update_errors(changed)
-        return changed
+        return changed | self._update_errors(changed)
 
-    def _update_errors(self, cells: Iterable[str]) -> None:
+    def _update_errors(self, cells: Iterable[str]) -> set[str]:
+        """Re-check graph errors; returns the cells whose error or blocked status flipped."""
+        flipped = set()
         for cell_id in cells:
-            if cell_id in self.graph and self.graph.error(cell_id) is not None:
-                self._graph_errors.add(cell_id)
-            else:
-                self._graph_errors.discard(cell_id)
+            has_error = cell_id in self.graph and self.graph.error(cell_id) is not None
+            if has_error != (cell_id in self._graph_errors):
+                flipped.add(cell_id)
+                (self._graph_errors.add if has_error else self._graph_errors.discard)(cell_id)
         self._closures = None
+        return flipped | set(self.graph.descendants(flipped)) if flipped else set()
+
+    def _prune(self) -> set[str]:
+        """Drop queued cells that can no longer run (graph error, disabled); returns the ones dropped."""
+        dropped = {c for c in self._pending if not self._runnable(c)}
+        if dropped:
+            self._pending = [c for c in self._pending if c not in dropped]
+        return dropped
 
     def _derived(self) -> tuple[frozenset[str], frozenset[str]]:
         """Cells disabled through an ancestor and cells blocked by an ancestor's graph error."""

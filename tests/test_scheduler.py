@@ -160,3 +160,21 @@ def test_mutation_warning_names_the_owner():
     run(s, "b")
     (warning,) = s.state("b").warnings
     assert "mutates 'lst'" in warning and "cell 'a'" in warning
+
+
+def test_a_queued_cell_that_becomes_a_multiple_definition_leaves_the_run_list():
+    s = notebook("c1: a = 1")
+    run(s, "c1", "interrupted")
+    assert s.run_stale().run == ("c1",)
+    plan = s.sync([CellInput("c0", "a = 1"), CellInput("c1", "a = 1")])
+    assert plan.run == () and "c1" in plan.changed
+    assert statuses(s) == "c0=error c1=error"
+
+
+def test_a_new_graph_error_reports_blocked_grandchildren():
+    s = notebook("a: x = 1", "b: y = x", "c: z = y", "d: print(z)")
+    plan = s.sync(
+        [CellInput(*c.split(": ")) for c in ("a: x = 1", "b: y = x", "c: z = y", "d: print(z)", "e: x = 2")]
+    )
+    assert {"c", "d"} <= plan.changed
+    assert statuses(s) == "a=error b=blocked c=blocked d=blocked e=error"
