@@ -85,6 +85,8 @@ class ReactiveKernel(IPythonKernel):
             self.set_mode(message.mode)
         elif isinstance(message, protocol_in.RunStale):
             self._apply(self.scheduler.run_stale())
+        elif isinstance(message, protocol_in.Stop):
+            self._apply(self.scheduler.stop())
         elif isinstance(message, protocol_in.RequestState):
             everything = frozenset(self.scheduler.cell_ids())
             self._apply(Plan(changed=everything, run=self.scheduler.pending() or None))

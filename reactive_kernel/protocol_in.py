@@ -31,11 +31,16 @@ class RunStale:
 
 
 @dataclass(frozen=True)
+class Stop:
+    """The user interrupted between two cells of a cascade: drop the rest (it turns stale)."""
+
+
+@dataclass(frozen=True)
 class RequestState:
     """Ask for every cell's state, e.g. after the page reloads."""
 
 
-Message = Union[Sync, SetMode, RunStale, RequestState]
+Message = Union[Sync, SetMode, RunStale, Stop, RequestState]
 
 
 def parse(data: object) -> Message:
@@ -52,6 +57,8 @@ def parse(data: object) -> Message:
         return SetMode(mode)
     if kind == "run_stale":
         return RunStale()
+    if kind == "stop":
+        return Stop()
     if kind == "request_state":
         return RequestState()
     raise ProtocolError(f"unknown message type {kind!r}", "type")

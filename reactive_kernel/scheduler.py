@@ -166,7 +166,11 @@ class Scheduler:
     def set_frontend(self, present: bool) -> Plan:
         """A frontend attached or left; when it leaves, nothing will run the queue, so it turns stale."""
         self.frontend = present
-        if present or not self._pending:
+        return Plan() if present else self.stop()
+
+    def stop(self) -> Plan:
+        """Drop the run list (interrupt between cells, or no one left to run it); its cells turn stale."""
+        if not self._pending:
             return Plan()
         queued = set(self._pending)
         for cell_id in queued:

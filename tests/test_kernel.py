@@ -200,6 +200,16 @@ def test_interrupt_stops_the_cascade_and_leaves_the_rest_stale(fe):
     assert fe.statuses() == {"a": "fresh", "b": "stale", "c": "unrun"}
 
 
+def test_stop_message_drops_the_cascade(fe):
+    chain(fe)
+    fe.run("a")
+    fe.execute("a", fe.cells["a"])
+    assert fe.run_list == ["b", "c"]
+    fe.send({"type": "stop"})
+    assert fe.run_list == []
+    assert fe.statuses() == {"a": "fresh", "b": "stale", "c": "stale"}
+
+
 def test_private_names_are_neither_defs_nor_refs(fe):
     fe.cells.update({"a": "_tmp = 5\nx = _tmp", "b": "_tmp = 6\nprint(_tmp)"})
     fe.sync()

@@ -36,6 +36,7 @@ def test_every_documented_frontend_message_parses_and_nothing_else():
         "sync": {"type": "sync", "cells": [{"id": "a", "source": "x = 1", "cell_type": "code"}]},
         "set_mode": {"type": "set_mode", "mode": "lazy"},
         "run_stale": {"type": "run_stale"},
+        "stop": {"type": "stop"},
         "request_state": {"type": "request_state"},
     }
     assert table("## Frontend -> kernel") == list(examples)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reactive_kernel.scheduler import CellInput, Scheduler
+from reactive_kernel.scheduler import CellInput, Plan, Scheduler
 
 
 def notebook(*cells: str, frontend: bool = True, mode: str = "autorun") -> Scheduler:
@@ -178,3 +178,13 @@ def test_a_new_graph_error_reports_blocked_grandchildren():
     )
     assert {"c", "d"} <= plan.changed
     assert statuses(s) == "a=error b=blocked c=blocked d=blocked e=error"
+
+
+def test_stop_between_cells_turns_the_queue_stale():
+    s = notebook(*CHAIN)
+    for c in "abc":
+        run(s, c)
+    run(s, "a")
+    assert s.stop().run == ()
+    assert statuses(s) == "a=fresh b=stale c=stale"
+    assert s.stop() == Plan()
