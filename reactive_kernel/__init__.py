@@ -1,3 +1,9 @@
 """A reactive Python kernel for Jupyter: cells re-run when what they read changes."""
 
 __version__ = "0.1.0"
+
+
+def _jupyter_labextension_paths() -> list[dict[str, str]]:
+    # For `jupyter labextension develop . --overwrite` in a source checkout: links the extension that
+    # `jlpm build` (in labextension/) writes here. Installed wheels carry it as shared-data instead.
+    return [{"src": "labextension", "dest": "reactive-kernel-labextension"}]
