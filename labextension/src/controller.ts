@@ -1,0 +1,367 @@
+// One notebook's link to a reactive kernel: the comm, syncing cells, running what the kernel asks.
+
+import { Cell, CodeCell, ICellModel } from '@jupyterlab/cells';
+import { NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
+import { Kernel, KernelMessage } from '@jupyterlab/services';
+import { ISignal, Signal } from '@lumino/signaling';
+
+import { RunQueue, StateStore } from './logic';
+import {
+  COMM_TARGET,
+  FrontendMessage,
+  ICellState,
+  ISyncCell,
+  KernelMessage as ReactiveMessage,
+  Mode,
+  parseKernelMessage
+} from './protocol';
+import { clearCell, IRenderContext, renderCell } from './render';
+import { IReactiveController, ISettings } from './tokens';
+
+const REACTIVE_IMPLEMENTATION = 'reactive_kernel';
+
+export class ReactiveController implements IReactiveController {
+  constructor(
+    readonly panel: NotebookPanel,
+    private _settings: ISettings
+  ) {
+    const context = panel.sessionContext;
+    context.kernelChanged.connect(() => void this._connect(), this);
+    context.statusChanged.connect(this._onKernelStatus, this);
+    panel.content.activeCellChanged.connect(() => this._renderRelations(), this);
+    panel.disposed.connect(() => this.dispose());
+    void context.ready.then(() => this._connect());
+    this._watchCells();
+  }
+
+  get connected(): boolean {
+    return this._comm !== null;
+  }
+
+  get mode(): Mode {
+    return this._mode;
+  }
+
+  get highlight(): boolean {
+    return this._highlight;
+  }
+
+  get progress(): { done: number; total: number } | null {
+    return this._queue.progress;
+  }
+
+  get changed(): ISignal<IReactiveController, void> {
+    return this._changed;
+  }
+
+  codeCellIds(): string[] {
+    return this._cells()
+      .filter(cell => cell.model.type === 'code')
+      .map(cell => cell.model.id);
+  }
+
+  state(cellId: string): ICellState | undefined {
+    return this._store.get(cellId);
+  }
+
+  updateSettings(settings: ISettings): void {
+    this._settings = settings;
+  }
+
+  setMode(mode: Mode): void {
+    this.panel.model?.setMetadata('reactive', { ...this._notebookMeta(), mode });
+    this._send({ type: 'set_mode', mode });
+    this._mode = mode;
+    this._changed.emit();
+  }
+
+  runStale(): void {
+    this._send({ type: 'run_stale' });
+  }
+
+  stop(): void {
+    if (this._queue.pending.length > 0 || this._draining) {
+      this._queue.clear();
+      this._send({ type: 'stop' });
+      this._changed.emit();
+    }
+  }
+
+  async runActiveWithAncestors(): Promise<void> {
+    // The kernel answers a cell with stale ancestors by scheduling them first (docs/protocol.md).
+    await NotebookActions.run(this.panel.content, this.panel.sessionContext);
+  }
+
+  toggleHighlight(): void {
+    this._highlight = !this._highlight;
+    this._renderRelations();
+    this._changed.emit();
+  }
+
+  scrollTo(cellId: string): void {
+    const notebook = this.panel.content;
+    const index = this._cells().findIndex(cell => cell.model.id === cellId);
+    if (index >= 0) {
+      notebook.activeCellIndex = index;
+      void notebook.scrollToCell(notebook.widgets[index]);
+    }
+  }
+
+  dispose(): void {
+    this._disposed = true;
+    this._closeComm();
+    Signal.clearData(this);
+  }
+
+  // ---- the comm ------------------------------------------------------------------------------------
+
+  private async _connect(): Promise<void> {
+    this._closeComm();
+    const kernel = this.panel.sessionContext.session?.kernel;
+    if (!kernel || this._disposed || this._foreign === kernel.id || !(await isReactive(kernel))) {
+      this._foreign = kernel?.id ?? null; // not ours: do not ask this kernel again on every idle
+      this._renderAll();
+      return;
+    }
+    const comm = kernel.createComm(COMM_TARGET);
+    comm.onMsg = msg => this._receive(msg.content.data);
+    comm.onClose = () => {
+      if (this._comm === comm) {
+        this._comm = null;
+        this._queue.clear();
+        this._changed.emit();
+      }
+    };
+    this._comm = comm;
+    comm.open(this._syncMessage() as any);
+  }
+
+  private _closeComm(): void {
+    const comm = this._comm;
+    this._comm = null;
+    this._queue.clear();
+    this._store.clear();
+    if (comm && !comm.isDisposed) {
+      try {
+        comm.close();
+      } catch {
+        // the kernel is gone already
+      }
+    }
+  }
+
+  private _onKernelStatus(_: unknown, status: Kernel.Status): void {
+    if (status === 'restarting' || status === 'autorestarting' || status === 'dead') {
+      this._closeComm();
+      this._renderAll();
+      this._changed.emit();
+    } else if (status === 'idle' && !this._comm && !this._connecting) {
+      this._connecting = true;
+      void this._connect().finally(() => (this._connecting = false));
+    }
+  }
+
+  private _send(message: FrontendMessage): void {
+    if (this._comm && !this._comm.isDisposed) {
+      this._comm.send(message as any);
+    }
+  }
+
+  private _receive(data: unknown): void {
+    const message = parseKernelMessage(data);
+    if (!message) {
+      console.warn('reactive_kernel: ignoring a message that does not follow the protocol', data);
+      return;
+    }
+    this._handle(message);
+  }
+
+  private _handle(message: ReactiveMessage): void {
+    switch (message.type) {
+      case 'hello':
+        this._mode = message.mode;
+        this._adoptMode();
+        break;
+      case 'mode':
+        this._mode = message.mode;
+        break;
+      case 'state':
+        this._store.merge(message.cells);
+        this._renderAll();
+        break;
+      case 'run':
+        this._queue.replace(message.cells);
+        void this._drain();
+        break;
+      case 'error':
+        console.warn(`reactive_kernel: ${message.message}`);
+        break;
+    }
+    this._changed.emit();
+  }
+
+  /** The notebook remembers its mode; otherwise the user's default applies. */
+  private _adoptMode(): void {
+    const wanted = (this._notebookMeta().mode as Mode | undefined) ?? this._settings.defaultMode;
+    if (wanted !== this._mode && (wanted === 'autorun' || wanted === 'lazy')) {
+      this._send({ type: 'set_mode', mode: wanted });
+      this._mode = wanted;
+    }
+  }
+
+  // ---- running what the kernel schedules -----------------------------------------------------------
+
+  private async _drain(): Promise<void> {
+    if (this._draining) {
+      return; // the loop below picks up the new list
+    }
+    this._draining = true;
+    try {
+      for (let id = this._nextQueued(); id !== undefined; id = this._nextQueued()) {
+        const cell = this._cells().find(c => c.model.id === id);
+        if (!(cell instanceof CodeCell)) {
+          continue;
+        }
+        this._store.setStatus(id, 'running');
+        this._renderAll();
+        this._changed.emit();
+        const reply = await this._execute(cell);
+        if (!reply || reply.content.status === 'aborted') {
+          this._queue.clear(); // interrupted, kernel gone, or the queue was aborted
+        }
+      }
+    } finally {
+      this._draining = false;
+      this._changed.emit();
+    }
+  }
+
+  private _nextQueued(): string | undefined {
+    return this._queue.next(id => this._store.get(id)?.status);
+  }
+
+  private async _execute(cell: CodeCell): Promise<KernelMessage.IExecuteReplyMsg | void> {
+    try {
+      return await CodeCell.execute(cell, this.panel.sessionContext);
+    } catch (reason) {
+      console.warn('reactive_kernel: could not run a scheduled cell', reason);
+      return undefined;
+    }
+  }
+
+  // ---- following the notebook's cells --------------------------------------------------------------
+
+  private _watchCells(): void {
+    const model = this.panel.model;
+    if (!model) {
+      this.panel.context.ready.then(() => this._watchCells());
+      return;
+    }
+    model.cells.changed.connect(() => {
+      this._watchEach();
+      this._syncSoon(0);
+    }, this);
+    model.metadataChanged.connect(() => this._changed.emit(), this);
+    this._watchEach();
+  }
+
+  private _watchEach(): void {
+    for (const cell of this._cells()) {
+      const m = cell.model;
+      if (!this._watched.has(m)) {
+        this._watched.add(m);
+        m.contentChanged.connect(() => this._syncSoon(this._settings.debounceMs), this);
+        m.metadataChanged.connect(() => this._syncSoon(0), this);
+      }
+    }
+    this._renderAll();
+  }
+
+  private _syncSoon(delay: number): void {
+    if (this._syncTimer !== undefined) {
+      window.clearTimeout(this._syncTimer);
+    }
+    this._syncTimer = window.setTimeout(() => {
+      this._syncTimer = undefined;
+      this._send(this._syncMessage());
+    }, delay);
+  }
+
+  private _syncMessage(): FrontendMessage {
+    const cells: ISyncCell[] = this._cells().map(cell => ({
+      id: cell.model.id,
+      source: cell.model.sharedModel.getSource(),
+      cell_type: cell.model.type as ISyncCell['cell_type'],
+      disabled: cell.model.getMetadata('disabled') === true
+    }));
+    this._store.retain(cells.map(c => c.id));
+    return { type: 'sync', cells };
+  }
+
+  private _cells(): Cell[] {
+    return [...this.panel.content.widgets];
+  }
+
+  private _notebookMeta(): { [key: string]: unknown } {
+    const meta = this.panel.model?.getMetadata('reactive');
+    return meta && typeof meta === 'object' ? (meta as { [key: string]: unknown }) : {};
+  }
+
+  // ---- drawing -------------------------------------------------------------------------------------
+
+  private _renderAll(): void {
+    const cells = this._cells();
+    const ctx: IRenderContext = {
+      known: new Set(cells.map(c => c.model.id)),
+      label: id => `#${cells.findIndex(c => c.model.id === id) + 1}`,
+      onLink: id => this.scrollTo(id)
+    };
+    for (const cell of cells) {
+      if (this._comm && cell.model.type === 'code') {
+        renderCell(cell, this._store.get(cell.model.id), ctx);
+      } else {
+        clearCell(cell);
+      }
+    }
+    this._renderRelations();
+  }
+
+  private _renderRelations(): void {
+    const active = this.panel.content.activeCell?.model.id;
+    const state = active && this._highlight ? this._store.get(active) : undefined;
+    const parents = new Set(state?.parents ?? []);
+    const children = new Set(state?.children ?? []);
+    for (const cell of this._cells()) {
+      const id = cell.model.id;
+      const relation = parents.has(id) ? 'parent' : children.has(id) ? 'child' : undefined;
+      if (relation) {
+        cell.node.dataset.reactiveRelation = relation;
+      } else {
+        delete cell.node.dataset.reactiveRelation;
+      }
+    }
+  }
+
+  private _comm: Kernel.IComm | null = null;
+  private _foreign: string | null = null; // id of the last kernel found not to be reactive
+  private _mode: Mode = 'autorun';
+  private _highlight = false;
+  private _disposed = false;
+  private _connecting = false;
+  private _draining = false;
+  private _syncTimer: number | undefined;
+  private _queue = new RunQueue();
+  private _store = new StateStore();
+  private _watched = new WeakSet<ICellModel>();
+  private _changed = new Signal<IReactiveController, void>(this);
+}
+
+/** A kernel is ours if its implementation says so, whatever its kernelspec is called. */
+async function isReactive(kernel: Kernel.IKernelConnection): Promise<boolean> {
+  try {
+    const info = await kernel.info;
+    return info.implementation === REACTIVE_IMPLEMENTATION;
+  } catch {
+    return false;
+  }
+}

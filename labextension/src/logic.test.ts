@@ -1,0 +1,142 @@
+// Unit tests for the pure logic, run with node's test runner on the compiled output (jlpm test).
+
+import assert from 'node:assert/strict';
+import { describe as suite, test } from 'node:test';
+
+import { describe, layoutGraph, linkCells, RunQueue, StateStore, statusBarText } from './logic';
+import { ICellState, parseKernelMessage, Status } from './protocol';
+
+const state = (status: Status, extra: Partial<ICellState> = {}): ICellState => ({
+  status,
+  defs: [],
+  refs: [],
+  parents: [],
+  children: [],
+  error: null,
+  warnings: [],
+  ...extra
+});
+
+suite('RunQueue', () => {
+  test('runs queued cells in order and counts progress', () => {
+    const q = new RunQueue();
+    q.replace(['b', 'c']);
+    assert.equal(q.next(() => 'queued'), 'b');
+    assert.deepEqual(q.progress, { done: 1, total: 2 });
+    assert.equal(q.next(() => 'queued'), 'c');
+    assert.equal(q.next(() => 'queued'), undefined);
+    assert.equal(q.progress, null);
+  });
+
+  test('skips cells that are no longer queued', () => {
+    const q = new RunQueue();
+    q.replace(['b', 'c', 'd']);
+    const statuses: { [id: string]: Status } = { b: 'fresh', c: 'blocked', d: 'queued' };
+    assert.equal(q.next(id => statuses[id]), 'd');
+    assert.deepEqual(q.progress, { done: 1, total: 1 });
+  });
+
+  test('a new list replaces the rest and keeps the cascade total honest', () => {
+    const q = new RunQueue();
+    q.replace(['b', 'c']);
+    q.next(() => 'queued');
+    q.replace(['c', 'd', 'e']);
+    assert.deepEqual(q.pending, ['c', 'd', 'e']);
+    assert.deepEqual(q.progress, { done: 1, total: 4 });
+  });
+
+  test('an empty list stops', () => {
+    const q = new RunQueue();
+    q.replace(['b']);
+    q.replace([]);
+    assert.equal(q.next(() => 'queued'), undefined);
+    assert.equal(q.progress, null);
+  });
+});
+
+suite('StateStore', () => {
+  test('merges partial states and counts', () => {
+    const store = new StateStore();
+    store.merge({ a: state('fresh'), b: state('stale') });
+    store.merge({ b: state('error') });
+    assert.equal(store.get('b')?.status, 'error');
+    assert.deepEqual(store.counts(['a', 'b']), { fresh: 1, error: 1 });
+    store.retain(['a']);
+    assert.equal(store.get('b'), undefined);
+  });
+
+  test('setStatus keeps the rest of the state', () => {
+    const store = new StateStore();
+    store.merge({ a: state('queued', { defs: ['x'] }) });
+    store.setStatus('a', 'running');
+    assert.deepEqual(store.get('a'), state('running', { defs: ['x'] }));
+  });
+});
+
+suite('texts', () => {
+  const cases: Array<[string, Partial<Record<Status, number>>, { done: number; total: number } | null, string]> = [
+    ['idle', { fresh: 3 }, null, 'reactive: autorun'],
+    ['attention', { stale: 2, error: 1 }, null, 'reactive: autorun · 2 stale, 1 error'],
+    ['cascade', { queued: 4 }, { done: 3, total: 7 }, 'reactive: autorun · running 3/7']
+  ];
+  for (const [name, counts, progress, expected] of cases) {
+    test(`status bar: ${name}`, () => assert.equal(statusBarText('autorun', counts, progress), expected));
+  }
+
+  test('describe lists defs, refs, parents and children', () => {
+    const text = describe(state('fresh', { defs: ['y'], refs: ['x'], parents: ['a'], children: [] }));
+    assert.equal(text, 'status: fresh\ndefines: y\nreads: x\nparents: a\nchildren: -');
+  });
+
+  test('linkCells turns known cell ids into links and leaves other quotes alone', () => {
+    const parts = linkCells("cell 'b' defines 'x' also defined by cell 'a'.", new Set(['a', 'b']));
+    assert.deepEqual(parts, [
+      { text: 'cell ' },
+      { cell: 'b' },
+      { text: " defines 'x' also defined by cell " },
+      { cell: 'a' },
+      { text: '.' }
+    ]);
+  });
+});
+
+suite('layoutGraph', () => {
+  test('a cell sits one layer below its deepest parent', () => {
+    const parents: { [id: string]: string[] } = { a: [], b: ['a'], c: ['a', 'b'], d: [] };
+    const layout = layoutGraph(['a', 'b', 'c', 'd'], id => parents[id]);
+    const layers = Object.fromEntries(layout.nodes.map(n => [n.id, n.layer]));
+    assert.deepEqual(layers, { a: 0, b: 1, c: 2, d: 0 });
+    assert.equal(layout.width, 2);
+    assert.equal(layout.edges.length, 3);
+  });
+
+  test('a cycle still lays out', () => {
+    const parents: { [id: string]: string[] } = { a: ['b'], b: ['a'] };
+    const layout = layoutGraph(['a', 'b'], id => parents[id]);
+    assert.equal(layout.nodes.length, 2);
+  });
+});
+
+suite('parseKernelMessage', () => {
+  const good = [
+    { type: 'hello', version: 1, mode: 'autorun' },
+    { type: 'run', cells: ['a'] },
+    { type: 'mode', mode: 'lazy' },
+    { type: 'error', message: 'bad' },
+    { type: 'state', cells: { a: state('fresh') } }
+  ];
+  const bad = [
+    null,
+    'text',
+    { type: 'nope' },
+    { type: 'run', cells: 'a' },
+    { type: 'mode', mode: 'eager' },
+    { type: 'state', cells: { a: { status: 'weird' } } }
+  ];
+  for (const msg of good) {
+    test(`accepts ${JSON.stringify(msg).slice(0, 40)}`, () => assert.notEqual(parseKernelMessage(msg), null));
+  }
+  for (const msg of bad) {
+    test(`rejects ${JSON.stringify(msg)}`, () => assert.equal(parseKernelMessage(msg), null));
+  }
+});

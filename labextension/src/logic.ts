@@ -1,0 +1,219 @@
+// The extension's decisions that need no browser: the run queue, merged states, texts, graph layout.
+// Pure: imports nothing from JupyterLab, so node's test runner covers it (logic.test.ts).
+
+import { ICellState, Mode, Status } from './protocol';
+
+/**
+ * The cells the kernel asked us to run. A new `run` list replaces whatever has not started; a cell
+ * whose status is no longer `queued` when its turn comes is skipped (docs/protocol.md, frontend rules).
+ */
+export class RunQueue {
+  private _cells: string[] = [];
+  private _done = 0;
+  private _total = 0;
+
+  /** Take a `run` message's list; `[]` stops the cascade. */
+  replace(cells: readonly string[]): void {
+    this._cells = [...cells];
+    this._total = cells.length === 0 ? 0 : this._done + cells.length;
+    if (cells.length === 0) {
+      this._done = 0;
+    }
+  }
+
+  /** The next cell to execute, skipping cells that are no longer queued; undefined when empty. */
+  next(statusOf: (id: string) => Status | undefined): string | undefined {
+    while (this._cells.length > 0) {
+      const id = this._cells.shift() as string;
+      if (statusOf(id) === 'queued') {
+        this._done += 1;
+        return id;
+      }
+      this._total = Math.max(this._total - 1, this._done);
+    }
+    this.finish();
+    return undefined;
+  }
+
+  /** Stop: on an interrupt, an error reply, or a kernel restart. */
+  clear(): void {
+    this._cells = [];
+    this.finish();
+  }
+
+  get pending(): readonly string[] {
+    return this._cells;
+  }
+
+  /** `{done, total}` of the current cascade, for `running 3/7`; null when idle. */
+  get progress(): { done: number; total: number } | null {
+    return this._total > 0 ? { done: this._done, total: this._total } : null;
+  }
+
+  private finish(): void {
+    this._done = 0;
+    this._total = 0;
+  }
+}
+
+/** Cell states as the kernel last reported them, merged by id. */
+export class StateStore {
+  private _states = new Map<string, ICellState>();
+
+  merge(cells: { [id: string]: ICellState }): string[] {
+    const changed: string[] = [];
+    for (const [id, state] of Object.entries(cells)) {
+      this._states.set(id, state);
+      changed.push(id);
+    }
+    return changed;
+  }
+
+  get(id: string): ICellState | undefined {
+    return this._states.get(id);
+  }
+
+  /** Set one cell's status locally (a cell we are executing is `running` until the kernel says more). */
+  setStatus(id: string, status: Status): void {
+    const state = this._states.get(id);
+    if (state) {
+      this._states.set(id, { ...state, status });
+    }
+  }
+
+  /** Forget cells that left the notebook. */
+  retain(ids: Iterable<string>): void {
+    const keep = new Set(ids);
+    for (const id of [...this._states.keys()]) {
+      if (!keep.has(id)) {
+        this._states.delete(id);
+      }
+    }
+  }
+
+  clear(): void {
+    this._states.clear();
+  }
+
+  counts(ids: Iterable<string>): Partial<Record<Status, number>> {
+    const counts: Partial<Record<Status, number>> = {};
+    for (const id of ids) {
+      const status = this._states.get(id)?.status;
+      if (status) {
+        counts[status] = (counts[status] ?? 0) + 1;
+      }
+    }
+    return counts;
+  }
+}
+
+/** The status bar's text: mode, what needs attention, and cascade progress. */
+export function statusBarText(
+  mode: Mode,
+  counts: Partial<Record<Status, number>>,
+  progress: { done: number; total: number } | null
+): string {
+  const parts = [`reactive: ${mode}`];
+  if (progress) {
+    parts.push(`running ${progress.done}/${progress.total}`);
+  }
+  const attention = (['stale', 'error', 'blocked'] as Status[])
+    .filter(status => (counts[status] ?? 0) > 0)
+    .map(status => `${counts[status]} ${status}`);
+  if (attention.length > 0) {
+    parts.push(attention.join(', '));
+  }
+  return parts.join(' · ');
+}
+
+/** Hover text listing what a cell defines and reads and which cells it links to. */
+export function describe(state: ICellState, label: (id: string) => string = id => id): string {
+  const list = (items: string[]) => (items.length > 0 ? items.join(', ') : '-');
+  return [
+    `status: ${state.status}`,
+    `defines: ${list(state.defs)}`,
+    `reads: ${list(state.refs)}`,
+    `parents: ${list(state.parents.map(label))}`,
+    `children: ${list(state.children.map(label))}`
+  ].join('\n');
+}
+
+export type MessagePart = { text: string } | { cell: string };
+
+/** Split a kernel message into text and links for the `'cell-id'` mentions of cells that exist. */
+export function linkCells(message: string, known: ReadonlySet<string>): MessagePart[] {
+  const parts: MessagePart[] = [];
+  const pattern = /'([^'\s]+)'/g;
+  let last = 0;
+  for (let match = pattern.exec(message); match; match = pattern.exec(message)) {
+    if (!known.has(match[1])) {
+      continue;
+    }
+    if (match.index > last) {
+      parts.push({ text: message.slice(last, match.index) });
+    }
+    parts.push({ cell: match[1] });
+    last = match.index + match[0].length;
+  }
+  if (last < message.length) {
+    parts.push({ text: message.slice(last) });
+  }
+  return parts;
+}
+
+export interface IGraphNode {
+  id: string;
+  layer: number; // longest chain of parents above it
+  slot: number; // position within its layer, in notebook order
+}
+
+export interface IGraphLayout {
+  nodes: IGraphNode[];
+  edges: Array<{ from: string; to: string }>;
+  layers: number;
+  width: number; // most nodes in one layer
+}
+
+/**
+ * Layered layout of the cell DAG: a cell sits one layer below its deepest parent; within a layer,
+ * notebook order. Cells in a cycle are placed by the parents outside it, so the layout always ends.
+ */
+export function layoutGraph(order: readonly string[], parents: (id: string) => readonly string[]): IGraphLayout {
+  const present = new Set(order);
+  const layer = new Map<string, number>();
+  const visiting = new Set<string>();
+  const depth = (id: string): number => {
+    const known = layer.get(id);
+    if (known !== undefined) {
+      return known;
+    }
+    visiting.add(id);
+    let d = 0;
+    for (const p of parents(id)) {
+      if (present.has(p) && !visiting.has(p)) {
+        d = Math.max(d, depth(p) + 1);
+      }
+    }
+    visiting.delete(id);
+    layer.set(id, d);
+    return d;
+  };
+  const slots = new Map<number, number>();
+  const nodes = order.map(id => {
+    const l = depth(id);
+    const slot = slots.get(l) ?? 0;
+    slots.set(l, slot + 1);
+    return { id, layer: l, slot };
+  });
+  const edges = order.flatMap(id =>
+    parents(id)
+      .filter(p => present.has(p))
+      .map(p => ({ from: p, to: id }))
+  );
+  return {
+    nodes,
+    edges,
+    layers: slots.size,
+    width: Math.max(0, ...slots.values())
+  };
+}

@@ -1,0 +1,111 @@
+// The kernel <-> frontend comm protocol (docs/protocol.md), version 1: types and validation only.
+// Pure: imports nothing from JupyterLab, so it is unit-tested with node's test runner.
+
+export const PROTOCOL_VERSION = 1;
+export const COMM_TARGET = 'reactive_kernel';
+
+export const STATUSES = [
+  'unrun',
+  'fresh',
+  'edited',
+  'stale',
+  'queued',
+  'running',
+  'error',
+  'blocked',
+  'disabled'
+] as const;
+export type Status = (typeof STATUSES)[number];
+
+export type Mode = 'autorun' | 'lazy';
+export const MODES: readonly Mode[] = ['autorun', 'lazy'];
+
+/** One cell's entry in a `state` message. */
+export interface ICellState {
+  status: Status;
+  defs: string[];
+  refs: string[];
+  parents: string[];
+  children: string[];
+  error: string | null;
+  warnings: string[];
+}
+
+/** Kernel -> frontend. */
+export type KernelMessage =
+  | { type: 'hello'; version: number; mode: Mode }
+  | { type: 'state'; cells: { [id: string]: ICellState } }
+  | { type: 'run'; cells: string[] }
+  | { type: 'mode'; mode: Mode }
+  | { type: 'error'; message: string };
+
+export const KERNEL_MESSAGE_TYPES = ['hello', 'state', 'run', 'mode', 'error'] as const;
+
+/** Frontend -> kernel. */
+export interface ISyncCell {
+  id: string;
+  source: string;
+  cell_type: 'code' | 'markdown' | 'raw';
+  disabled?: boolean;
+}
+
+export type FrontendMessage =
+  | { type: 'sync'; cells: ISyncCell[] }
+  | { type: 'set_mode'; mode: Mode }
+  | { type: 'run_stale' }
+  | { type: 'stop' }
+  | { type: 'request_state' };
+
+export const FRONTEND_MESSAGE_TYPES = ['sync', 'set_mode', 'run_stale', 'stop', 'request_state'] as const;
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every(item => typeof item === 'string');
+}
+
+function isCellState(value: unknown): value is ICellState {
+  const s = value as ICellState;
+  return (
+    typeof s === 'object' &&
+    s !== null &&
+    (STATUSES as readonly string[]).includes(s.status) &&
+    isStringList(s.defs) &&
+    isStringList(s.refs) &&
+    isStringList(s.parents) &&
+    isStringList(s.children) &&
+    (s.error === null || typeof s.error === 'string') &&
+    (s.warnings === undefined || isStringList(s.warnings))
+  );
+}
+
+/**
+ * Check a comm message from the kernel; returns null for anything that does not follow the protocol,
+ * so a newer or broken kernel cannot break the page.
+ */
+export function parseKernelMessage(data: unknown): KernelMessage | null {
+  const msg = data as { [key: string]: unknown };
+  if (typeof msg !== 'object' || msg === null) {
+    return null;
+  }
+  switch (msg.type) {
+    case 'hello':
+      return typeof msg.version === 'number' && MODES.includes(msg.mode as Mode)
+        ? (msg as KernelMessage)
+        : null;
+    case 'mode':
+      return MODES.includes(msg.mode as Mode) ? (msg as KernelMessage) : null;
+    case 'run':
+      return isStringList(msg.cells) ? (msg as KernelMessage) : null;
+    case 'error':
+      return typeof msg.message === 'string' ? (msg as KernelMessage) : null;
+    case 'state': {
+      const cells = msg.cells as { [id: string]: unknown };
+      if (typeof cells !== 'object' || cells === null) {
+        return null;
+      }
+      const good = Object.values(cells).every(isCellState);
+      return good ? (msg as KernelMessage) : null;
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,86 @@
+// Draws a cell's reactive state on its DOM node: status attribute, badge, message with cell links.
+
+import { Cell } from '@jupyterlab/cells';
+
+import { describe, linkCells } from './logic';
+import { ICellState } from './protocol';
+
+const BADGE = 'jp-reactive-badge';
+const MESSAGE = 'jp-reactive-message';
+const LINK = 'jp-reactive-cell-link';
+const QUIET = new Set(['fresh', 'queued', 'running', 'unrun', 'edited']);
+
+export interface IRenderContext {
+  known: ReadonlySet<string>; // ids of the notebook's cells, for links
+  label: (cellId: string) => string; // how to name a cell to the user
+  onLink: (cellId: string) => void; // a link to another cell was clicked
+}
+
+/** Bring one cell's node in line with its state (or clear it when the kernel has none). */
+export function renderCell(cell: Cell, state: ICellState | undefined, ctx: IRenderContext): void {
+  const node = cell.node;
+  if (!state) {
+    delete node.dataset.reactiveStatus;
+    node.querySelector(`.${BADGE}`)?.remove();
+    node.querySelector(`.${MESSAGE}`)?.remove();
+    return;
+  }
+  node.dataset.reactiveStatus = state.status;
+  renderBadge(node, state, ctx);
+  renderMessage(node, state, ctx);
+}
+
+/** Forget every mark, e.g. when the notebook leaves the reactive kernel. */
+export function clearCell(cell: Cell): void {
+  delete cell.node.dataset.reactiveRelation;
+  renderCell(cell, undefined, { known: new Set(), label: id => id, onLink: () => undefined });
+}
+
+function renderBadge(node: HTMLElement, state: ICellState, ctx: IRenderContext): void {
+  let badge = node.querySelector<HTMLElement>(`.${BADGE}`);
+  if (!badge) {
+    const host = node.querySelector('.jp-Cell-inputWrapper') ?? node;
+    badge = document.createElement('div');
+    badge.className = BADGE;
+    host.appendChild(badge);
+  }
+  badge.textContent = state.status;
+  badge.title = describe(state, ctx.label);
+}
+
+function renderMessage(node: HTMLElement, state: ICellState, ctx: IRenderContext): void {
+  const lines = [...(state.error && !QUIET.has(state.status) ? [state.error] : []), ...(state.warnings ?? [])];
+  let box = node.querySelector<HTMLElement>(`.${MESSAGE}`);
+  if (lines.length === 0) {
+    box?.remove();
+    return;
+  }
+  if (!box) {
+    box = document.createElement('div');
+    box.className = MESSAGE;
+    const outputs = node.querySelector('.jp-Cell-outputWrapper');
+    node.insertBefore(box, outputs);
+  }
+  box.replaceChildren(...lines.map(line => renderLine(line, ctx)));
+}
+
+function renderLine(text: string, ctx: IRenderContext): HTMLElement {
+  const line = document.createElement('div');
+  for (const part of linkCells(text, ctx.known)) {
+    if ('text' in part) {
+      line.appendChild(document.createTextNode(part.text));
+      continue;
+    }
+    const link = document.createElement('a');
+    link.className = LINK;
+    link.dataset.cellId = part.cell;
+    link.textContent = ctx.label(part.cell);
+    link.title = `go to cell ${part.cell}`;
+    link.onclick = event => {
+      event.preventDefault();
+      ctx.onLink(part.cell);
+    };
+    line.appendChild(link);
+  }
+  return line;
+}

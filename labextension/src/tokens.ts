@@ -1,0 +1,63 @@
+// Tokens, command ids and the interfaces the extension's plugins share.
+
+import { NotebookPanel } from '@jupyterlab/notebook';
+import { Token } from '@lumino/coreutils';
+import { ISignal } from '@lumino/signaling';
+
+import { ICellState, Mode } from './protocol';
+
+export const PLUGIN_ID = 'reactive-kernel-labextension:plugin';
+
+export namespace CommandIDs {
+  export const toggleMode = 'reactive:toggle-mode';
+  export const runStale = 'reactive:run-stale';
+  export const runWithAncestors = 'reactive:run-with-ancestors';
+  export const toggleHighlight = 'reactive:toggle-highlight';
+  export const showGraph = 'reactive:show-graph';
+}
+
+/** User settings (schema/plugin.json). */
+export interface ISettings {
+  defaultMode: Mode;
+  debounceMs: number;
+  colors: { [status: string]: string };
+}
+
+export const DEFAULT_SETTINGS: ISettings = { defaultMode: 'autorun', debounceMs: 300, colors: {} };
+
+/** One notebook's link to a reactive kernel. */
+export interface IReactiveController {
+  readonly panel: NotebookPanel;
+  /** Attached to a reactive kernel through the comm. */
+  readonly connected: boolean;
+  readonly mode: Mode;
+  readonly highlight: boolean;
+  /** `{done, total}` while a cascade runs. */
+  readonly progress: { done: number; total: number } | null;
+  /** Code cell ids in notebook order. */
+  codeCellIds(): string[];
+  state(cellId: string): ICellState | undefined;
+  /** Something on screen may need redrawing: states, mode, progress. */
+  readonly changed: ISignal<IReactiveController, void>;
+  setMode(mode: Mode): void;
+  runStale(): void;
+  /** The user interrupted: drop the rest of the cascade. */
+  stop(): void;
+  runActiveWithAncestors(): Promise<void>;
+  toggleHighlight(): void;
+  scrollTo(cellId: string): void;
+}
+
+/** The controllers of all open notebooks. */
+export interface IReactiveNotebooks {
+  controllerFor(panel: NotebookPanel | null): IReactiveController | undefined;
+  /** The controller of the current notebook, if it is on a reactive kernel. */
+  readonly current: IReactiveController | undefined;
+  /** The current notebook changed, or its controller changed. */
+  readonly currentChanged: ISignal<IReactiveNotebooks, void>;
+}
+
+export const IReactiveNotebooks = new Token<IReactiveNotebooks>(
+  'reactive-kernel-labextension:notebooks',
+  'The reactive state of open notebooks.'
+);
