@@ -178,20 +178,32 @@ class Graph:
         return self.topological(self._reach({cell_id}, self.parents) - {cell_id})
 
     def topological(self, cell_ids: Iterable[str]) -> list[str]:
-        """Order cells so parents come first, ties broken by notebook position; cycle members go last."""
+        """Order cells so parents come first, ties broken by notebook position.
+
+        A cycle stalls the sort; its first member by position is then released, so cells below the
+        cycle still come after their other parents.
+        """
         members = set(cell_ids)
         waiting = {c: len(self.parents(c) & members) for c in members}
         ready = [(self._position[c], c) for c, n in waiting.items() if n == 0]
         heapq.heapify(ready)
         order: list[str] = []
-        while ready:
+        while len(order) < len(members):
+            if not ready:
+                stuck = [c for c, n in waiting.items() if n > 0]
+                cyclic = [c for c in stuck if c in self._cycles] or stuck
+                release = min(cyclic, key=self._position.__getitem__)
+                waiting[release] = 0
+                ready.append((self._position[release], release))
             _, cell = heapq.heappop(ready)
             order.append(cell)
+            waiting[cell] = -1  # done
             for child in self.children(cell) & members:
-                waiting[child] -= 1
-                if waiting[child] == 0:
-                    heapq.heappush(ready, (self._position[child], child))
-        return order + list(self.in_order(members - set(order)))
+                if waiting[child] > 0:
+                    waiting[child] -= 1
+                    if waiting[child] == 0:
+                        heapq.heappush(ready, (self._position[child], child))
+        return order
 
     def _reach(self, start: set[str], step: Callable[[str], Iterable[str]]) -> set[str]:
         seen = set(start)
