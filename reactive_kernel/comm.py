@@ -53,8 +53,7 @@ class FrontendLink:
         data = msg.get("content", {}).get("data")
         if data:  # a frontend may put its first sync in the open message
             self._receive({"content": {"data": data}}, comm)
-        else:
-            self._on_message(protocol_in.RequestState())
+        self._on_message(protocol_in.RequestState())  # a new viewer needs every state, changed or not
 
     def _close(self, comm: Any) -> None:
         if comm in self._comms:

@@ -203,8 +203,10 @@ class Scheduler:
                 a for a in self.graph.ancestors(cell_id) if self._runnable(a) and self.status(a) in _NEEDS_RUN
             }
             if needed:
-                plan = self._enqueue(needed | {cell_id})
-                return replace(plan, changed=plan.changed | changed)
+                self._enqueue(needed | {cell_id})
+                # Always answer with the run list and these states, even if they were queued already:
+                # the client that asked must learn that this cell waits for them.
+                return Plan(changed=frozenset(changed | needed | {cell_id}), run=tuple(self._pending))
         if cell_id in self._pending:
             self._pending.remove(cell_id)
         self._running = _Run(cell_id, cell.ran_defs)
@@ -268,8 +270,12 @@ class Scheduler:
         return Plan(changed=frozenset(cells))
 
     def _enqueue(self, cells: set[str]) -> Plan:
-        self._pending = self.graph.topological(set(self._pending) | cells)
-        return Plan(changed=frozenset(cells), run=tuple(self._pending))
+        """Add cells to the run list; report only what changed, so a cascade hop costs one small state."""
+        before = self._pending
+        self._pending = self.graph.topological(set(before) | cells)
+        if self._pending == before:
+            return Plan()
+        return Plan(changed=frozenset(cells - set(before)), run=tuple(self._pending))
 
     def _mark_stale(self, cell_id: str) -> None:
         cell = self._cells[cell_id]

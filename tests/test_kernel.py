@@ -283,6 +283,16 @@ def test_a_new_comm_gets_the_whole_state_as_after_a_reload(fe):
     assert fe.statuses() == {"a": "fresh", "b": "fresh", "c": "fresh"}
 
 
+def test_a_comm_opened_with_an_unchanged_sync_still_gets_every_state(fe):
+    chain(fe)
+    fe.run("a")
+    fe.close_comm()
+    fe.states.clear()
+    cells = [{"id": i, "source": s, "cell_type": "code"} for i, s in fe.cells.items()]
+    fe.open_comm({"type": "sync", "cells": cells})
+    assert fe.statuses() == {"a": "fresh", "b": "fresh", "c": "fresh"}
+
+
 def test_without_a_frontend_descendants_turn_stale(fe):
     fe.close_comm()
     chain(fe)

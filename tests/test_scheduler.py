@@ -188,3 +188,12 @@ def test_stop_between_cells_turns_the_queue_stale():
     assert s.stop().run == ()
     assert statuses(s) == "a=fresh b=stale c=stale"
     assert s.stop() == Plan()
+
+
+def test_a_deferral_always_answers_with_the_run_list_even_when_nothing_new_is_queued():
+    s = notebook(*CHAIN)
+    run(s, "a")  # queues b and c
+    first = s.before_run("c", "print(y)")
+    assert not first.execute and first.run == ("b", "c") and {"b", "c"} <= first.changed
+    again = s.before_run("c", "print(y)")
+    assert not again.execute and again.run == ("b", "c") and "c" in again.changed
