@@ -64,6 +64,10 @@ export class ReactiveController implements IReactiveController {
     return this._store.get(cellId);
   }
 
+  cellLabel(cellId: string): string {
+    return `#${this._cells().findIndex(c => c.model.id === cellId) + 1}`;
+  }
+
   updateSettings(settings: ISettings): void {
     this._settings = settings;
   }
@@ -116,9 +120,14 @@ export class ReactiveController implements IReactiveController {
   // ---- the comm ------------------------------------------------------------------------------------
 
   private async _connect(): Promise<void> {
+    const attempt = ++this._attempts; // ready, kernelChanged and idle can all ask at once
     this._closeComm();
     const kernel = this.panel.sessionContext.session?.kernel;
-    if (!kernel || this._disposed || this._foreign === kernel.id || !(await isReactive(kernel))) {
+    const ours = !!kernel && !this._disposed && this._foreign !== kernel.id && (await isReactive(kernel));
+    if (attempt !== this._attempts) {
+      return; // a newer attempt owns the connection
+    }
+    if (!kernel || !ours) {
       this._foreign = kernel?.id ?? null; // not ours: do not ask this kernel again on every idle
       this._renderAll();
       return;
@@ -186,8 +195,7 @@ export class ReactiveController implements IReactiveController {
         this._mode = message.mode;
         break;
       case 'state':
-        this._store.merge(message.cells);
-        this._renderAll();
+        this._renderCells(this._store.merge(message.cells));
         break;
       case 'run':
         this._queue.replace(message.cells);
@@ -219,11 +227,11 @@ export class ReactiveController implements IReactiveController {
     try {
       for (let id = this._nextQueued(); id !== undefined; id = this._nextQueued()) {
         const cell = this._cells().find(c => c.model.id === id);
-        if (!(cell instanceof CodeCell)) {
-          continue;
+        if (!(cell instanceof CodeCell) || cell.model.executionState === 'running') {
+          continue; // gone, or JupyterLab is already running it (Run All): never run a cell twice
         }
         this._store.setStatus(id, 'running');
-        this._renderAll();
+        this._renderCells([id]);
         this._changed.emit();
         const reply = await this._execute(cell);
         if (!reply || reply.content.status === 'aborted') {
@@ -310,13 +318,22 @@ export class ReactiveController implements IReactiveController {
   // ---- drawing -------------------------------------------------------------------------------------
 
   private _renderAll(): void {
+    this._renderCells(null);
+  }
+
+  /** Draw the given cells' states (all cells when null): a cascade hop redraws only what changed. */
+  private _renderCells(ids: readonly string[] | null): void {
     const cells = this._cells();
     const ctx: IRenderContext = {
       known: new Set(cells.map(c => c.model.id)),
-      label: id => `#${cells.findIndex(c => c.model.id === id) + 1}`,
+      label: id => this.cellLabel(id),
       onLink: id => this.scrollTo(id)
     };
+    const only = ids ? new Set(ids) : null;
     for (const cell of cells) {
+      if (only && !only.has(cell.model.id)) {
+        continue;
+      }
       if (this._comm && cell.model.type === 'code') {
         renderCell(cell, this._store.get(cell.model.id), ctx);
       } else {
@@ -344,6 +361,7 @@ export class ReactiveController implements IReactiveController {
 
   private _comm: Kernel.IComm | null = null;
   private _foreign: string | null = null; // id of the last kernel found not to be reactive
+  private _attempts = 0;
   private _mode: Mode = 'autorun';
   private _highlight = false;
   private _disposed = false;

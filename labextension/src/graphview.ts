@@ -29,14 +29,20 @@ export class GraphView extends Widget {
     this._draw();
   }
 
+  protected onAfterShow(): void {
+    this._draw();
+  }
+
   private _draw(): void {
+    if (!this.isVisible) {
+      return; // drawn again when shown
+    }
     const c = this._controller;
     if (!c || !c.connected) {
       this.node.replaceChildren(note('Open a notebook on the Python 3 (reactive) kernel to see its cell graph.'));
       return;
     }
     const ids = c.codeCellIds();
-    const index = new Map(ids.map((id, i) => [id, i]));
     const layout = layoutGraph(ids, id => c.state(id)?.parents ?? []);
     const at = new Map(
       layout.nodes.map(n => [n.id, { x: GAP_X + n.slot * (NODE_W + GAP_X), y: GAP_Y / 2 + n.layer * (NODE_H + GAP_Y) }])
@@ -71,9 +77,10 @@ export class GraphView extends Widget {
       text.setAttribute('x', '8');
       text.setAttribute('y', '17');
       const defs = state?.defs.join(', ') || '-';
-      text.textContent = `#${(index.get(node.id) ?? 0) + 1} ${defs}`.slice(0, 14);
+      const label = c.cellLabel(node.id);
+      text.textContent = `${label} ${defs}`.slice(0, 14);
       const title = document.createElementNS(SVG, 'title');
-      title.textContent = `#${(index.get(node.id) ?? 0) + 1}: ${state?.status ?? 'unrun'}\ndefines: ${defs}`;
+      title.textContent = `${label}: ${state?.status ?? 'unrun'}\ndefines: ${defs}`;
       g.append(rect, text, title);
       g.addEventListener('click', () => c.scrollTo(node.id));
       svg.appendChild(g);

@@ -149,7 +149,15 @@ const commandsPlugin: JupyterFrontEndPlugin<void> = {
     }
     // Enabled and toggled states follow the current notebook's connection and mode.
     let followed: IReactiveController | undefined;
-    const refresh = () => app.commands.notifyCommandChanged();
+    let shown = '';
+    const refresh = () => {
+      const c = notebooks.current;
+      const now = `${c?.connected}|${c?.mode}|${c?.highlight}`;
+      if (now !== shown) {
+        shown = now; // re-rendering toolbars on every state message would slow cascades down
+        app.commands.notifyCommandChanged();
+      }
+    };
     notebooks.currentChanged.connect(() => {
       followed?.changed.disconnect(refresh);
       followed = notebooks.current;

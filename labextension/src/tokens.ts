@@ -37,6 +37,8 @@ export interface IReactiveController {
   /** Code cell ids in notebook order. */
   codeCellIds(): string[];
   state(cellId: string): ICellState | undefined;
+  /** How the user sees a cell named: `#3` is the notebook's third cell, whatever its type. */
+  cellLabel(cellId: string): string;
   /** Something on screen may need redrawing: states, mode, progress. */
   readonly changed: ISignal<IReactiveController, void>;
   setMode(mode: Mode): void;
