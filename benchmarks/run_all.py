@@ -14,11 +14,17 @@ import time
 import traceback
 
 import bench_analysis
+import bench_browser
 import bench_graph
 import bench_kernel
 from _common import Row, fmt_time, table
 
-BENCHMARKS = {"analysis": bench_analysis, "graph": bench_graph, "kernel": bench_kernel}
+BENCHMARKS = {
+    "analysis": bench_analysis,
+    "graph": bench_graph,
+    "kernel": bench_kernel,
+    "browser": bench_browser,
+}
 
 
 def main() -> None:
