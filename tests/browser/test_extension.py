@@ -284,3 +284,17 @@ def test_a_notebook_opens_one_comm_per_page(lab, notebook_name):
     lab.wait_idle()
     opened = len(lab.comm_opens) - opened
     assert opened == 1, f"the reload sent {opened} reactive_kernel comm_open messages"
+
+
+def test_after_a_kernel_restart_the_extension_reconnects_and_cascades_again(lab, notebook_name):
+    lab.notebook(notebook_name, CHAIN, reactive=True)
+    lab.run("a")
+    lab.wait_output("c", "20")
+    opens = len(lab.comm_opens)
+    lab.page.evaluate("() => window.reactiveTest.panel().sessionContext.restartKernel()")
+    lab.wait_status("unrun")  # a new kernel knows the cells (synced again) but ran none of them
+    assert len(lab.comm_opens) > opens, "the extension must open a comm on the new kernel"
+    lab.edit("a", "x = 4")
+    lab.run("a")
+    lab.wait_output("c", "50")
+    lab.wait_status("fresh")
