@@ -133,7 +133,11 @@ export class ReactiveController implements IReactiveController {
       return;
     }
     const comm = kernel.createComm(COMM_TARGET);
-    comm.onMsg = msg => this._receive(msg.content.data);
+    comm.onMsg = msg => {
+      if (this._comm === comm) {
+        this._receive(msg.content.data); // a superseded comm's late messages are not ours to apply
+      }
+    };
     comm.onClose = () => {
       if (this._comm === comm) {
         this._comm = null;
