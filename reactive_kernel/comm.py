@@ -60,7 +60,7 @@ class FrontendLink:
             self._comms.remove(comm)
         self._on_attach(bool(self._comms))
 
-    def _receive(self, msg: dict[str, Any], comm: Any = None) -> None:
+    def _receive(self, msg: dict[str, Any], comm: Any) -> None:
         """Never lets a bad message reach the kernel's loop: it is answered with an error message."""
         try:
             data = msg.get("content", {}).get("data") if isinstance(msg, dict) else None
@@ -72,6 +72,4 @@ class FrontendLink:
             self._reply_error(f"internal error handling message: {exc!r}", comm)
 
     def _reply_error(self, message: str, comm: Any) -> None:
-        target = [comm] if comm is not None else self._comms
-        for c in target:
-            c.send(protocol_out.error(message))
+        comm.send(protocol_out.error(message))

@@ -173,9 +173,13 @@ class Graph:
         roots = set(roots)
         return self.topological(self._reach(roots, self.children) - roots)
 
+    def upstream(self, cell_id: str) -> set[str]:
+        """Every cell upstream of `cell_id`, unordered: cheaper when only membership matters."""
+        return self._reach({cell_id}, self.parents) - {cell_id}
+
     def ancestors(self, cell_id: str) -> list[str]:
         """Every cell upstream of `cell_id`, in run order."""
-        return self.topological(self._reach({cell_id}, self.parents) - {cell_id})
+        return self.topological(self.upstream(cell_id))
 
     def topological(self, cell_ids: Iterable[str]) -> list[str]:
         """Order cells so parents come first, ties broken by notebook position.

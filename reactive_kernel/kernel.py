@@ -62,7 +62,7 @@ class ReactiveKernel(IPythonKernel):
             return self._refuse(plan.refusal, store_history)
         if not plan.execute:
             return self._defer(cell_id, plan, store_history)
-        for warning in self.scheduler.state(cell_id).warnings:
+        for warning in self.scheduler.warnings(cell_id):
             print(f"reactive_kernel warning: {warning}", file=sys.stderr)
         self.current_cell = cell_id
         try:

@@ -199,9 +199,8 @@ class Scheduler:
             run = tuple(self._pending) if pruned else None
             return Plan(changed=frozenset(changed | pruned | {cell_id}), refusal=refusal, run=run)
         if self.frontend:
-            needed = {
-                a for a in self.graph.ancestors(cell_id) if self._runnable(a) and self.status(a) in _NEEDS_RUN
-            }
+            upstream = self.graph.upstream(cell_id)
+            needed = {a for a in upstream if self._runnable(a) and self.status(a) in _NEEDS_RUN}
             if needed:
                 self._enqueue(needed | {cell_id})
                 # Always answer with the run list and these states, even if they were queued already:
@@ -315,6 +314,10 @@ class Scheduler:
             error=self._error_text(cell_id),
             warnings=cell.warnings,
         )
+
+    def warnings(self, cell_id: str) -> tuple[str, ...]:
+        """Mutation warnings of the cell's latest run, without building its whole state."""
+        return self._cells[cell_id].warnings
 
     def cell_ids(self) -> list[str]:
         return list(self._order)
