@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from typing import Any
 
 from ipykernel.ipkernel import IPythonKernel
@@ -37,6 +39,25 @@ class ReactiveKernel(IPythonKernel):
         )
         self.shell.register_magics(ReactiveMagics(self.shell, self))
         self.shell.set_custom_exc((NameError,), self._explain_name_error)
+        self._interrupted_idle = False  # an interrupt arrived while no cell was executing
+        if threading.current_thread() is threading.main_thread():
+            # ipykernel ignores SIGINT between requests and raises KeyboardInterrupt during them; an
+            # interrupt that lands between two cells of a cascade must still stop it.
+            signal.signal(signal.SIGINT, self._note_idle_interrupt)
+
+    def should_handle(self, stream: Any, msg: dict[str, Any], idents: Any) -> bool:
+        """Before any shell request: apply an idle interrupt, and skip scheduled cells that are not due."""
+        if self._interrupted_idle:
+            self._interrupted_idle = False
+            self._apply(self.scheduler.stop())
+        cell_id = _scheduled_cell(msg)
+        if cell_id is None:
+            return True
+        plan = self.scheduler.admit(cell_id)
+        self._apply(plan)
+        if not plan.execute:
+            self._skip(stream, msg, idents)
+        return plan.execute
 
     async def do_execute(
         self,
@@ -132,6 +153,15 @@ class ReactiveKernel(IPythonKernel):
             "payload": [],
         }
 
+    def _skip(self, stream: Any, msg: dict[str, Any], idents: Any) -> None:
+        """Answer a scheduled request that will not run: `aborted`, with no execute_input or output."""
+        content = {"status": "aborted"}
+        metadata = self.finish_metadata(msg, self.init_metadata(msg), content)
+        self.session.send(stream, "execute_reply", content, msg, metadata=metadata, ident=idents)
+
+    def _note_idle_interrupt(self, signum: int, frame: Any) -> None:
+        self._interrupted_idle = True
+
     def _count(self, store_history: bool) -> int:
         if store_history:
             self.shell.execution_count += 1
@@ -151,6 +181,19 @@ def _deleted_cells(cell_meta: object) -> list[str]:
     """JupyterLab lists cells deleted since the last execution; anything malformed is ignored."""
     deleted = cell_meta.get("deletedCells") if isinstance(cell_meta, dict) else None
     return [c for c in deleted if isinstance(c, str)] if isinstance(deleted, list) else []
+
+
+def _scheduled_cell(msg: dict[str, Any]) -> str | None:
+    """The cell id of an execute_request a frontend sent ahead from a run list, else None."""
+    if msg.get("header", {}).get("msg_type") != "execute_request":
+        return None
+    metadata, content = msg.get("metadata"), msg.get("content")
+    if not isinstance(metadata, dict) or metadata.get("reactiveScheduled") is not True:
+        return None
+    if isinstance(content, dict) and content.get("silent"):
+        return None
+    cell_id = metadata.get("cellId")
+    return cell_id if isinstance(cell_id, str) and cell_id else None
 
 
 def _outcome(reply: dict[str, Any]) -> tuple[str, str]:

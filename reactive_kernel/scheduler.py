@@ -199,8 +199,7 @@ class Scheduler:
             run = tuple(self._pending) if pruned else None
             return Plan(changed=frozenset(changed | pruned | {cell_id}), refusal=refusal, run=run)
         if self.frontend:
-            upstream = self.graph.upstream(cell_id)
-            needed = {a for a in upstream if self._runnable(a) and self.status(a) in _NEEDS_RUN}
+            needed = self._needed_ancestors(cell_id)
             if needed:
                 self._enqueue(needed | {cell_id})
                 # Always answer with the run list and these states, even if they were queued already:
@@ -217,6 +216,20 @@ class Scheduler:
             self.gone.pop(name, None)
         # The cell's own move to `running` is not sent: the client that asked knows it (docs/protocol.md).
         return Plan(changed=frozenset(changed), forget=forget, execute=True)
+
+    def admit(self, cell_id: str) -> Plan:
+        """A frontend's scheduled request reached the kernel: should it run now (`execute`)?
+
+        Frontends send a run list's cells ahead, in one go (docs/protocol.md). When one's turn comes it
+        runs only if it is still queued and no ancestor still needs to run; otherwise it is skipped. An
+        ancestor that needs a run and is not queued is queued, with a new run list.
+        """
+        if cell_id not in self._pending or not self.frontend:
+            return Plan()
+        needed = self._needed_ancestors(cell_id)
+        if needed:
+            return self._enqueue(needed)
+        return Plan(execute=True)
 
     def after_run(
         self, cell_id: str, outcome: Literal["ok", "error", "interrupted"], error: str = ""
@@ -369,6 +382,11 @@ class Scheduler:
             below = set(self.graph.descendants(self._graph_errors)) if self._graph_errors else set()
             self._closures = (disabled, frozenset(below - self._graph_errors))
         return self._closures
+
+    def _needed_ancestors(self, cell_id: str) -> set[str]:
+        """Ancestors that must run before this cell: stale, queued or never run (and able to run)."""
+        upstream = self.graph.upstream(cell_id)
+        return {a for a in upstream if self._runnable(a) and self.status(a) in _NEEDS_RUN}
 
     def _runnable(self, cell_id: str) -> bool:
         disabled, blocked = self._derived()

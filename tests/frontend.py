@@ -2,7 +2,8 @@
 
 It speaks docs/protocol.md over a real comm and executes cells with `metadata.cellId`, following the
 frontend rules there: run lists replace the previous one, and a listed cell whose status is no longer
-`queued` when its turn comes is skipped.
+`queued` when its turn comes is skipped. `run` waits for each reply before the next request; `run_ahead`
+sends a run list's cells in one go, marked `reactiveScheduled`, as the JupyterLab extension does.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from jupyter_client.manager import KernelManager
 
 TIMEOUT = 60
+_OUTPUTS = ("stream", "error", "execute_result", "display_data")
 
 
 @dataclass
@@ -24,6 +26,7 @@ class Execution:
     cell_id: str | None
     reply: dict[str, Any]
     outputs: list[dict[str, Any]] = field(default_factory=list)
+    started: bool = False  # the kernel published execute_input: the cell's code began
 
     @property
     def status(self) -> str:
@@ -67,6 +70,7 @@ class Frontend:
         self.messages: list[dict[str, Any]] = []  # every comm message the kernel sent us
         self.executed: list[str] = []  # cell ids in the order they were executed
         self.comm_id: str | None = None
+        self._replies: dict[str, dict[str, Any]] = {}  # shell replies read while waiting for another
         if open_comm:
             self.open_comm()
 
@@ -134,6 +138,42 @@ class Frontend:
                 results[nxt] = self.execute(nxt, self.cells[nxt])
         return results
 
+    def run_ahead(self, cell_id: str, before_sending: Any = None) -> dict[str, list[Execution]]:
+        """Run one cell, then send each run list's queued cells at once, ahead of their turn.
+
+        Follows the extension: a cell is sent again when its request came back unstarted while the
+        kernel still lists it as queued (at most three times per list). `before_sending(ids)` runs
+        before each batch goes out. Returns every execution by cell id, skipped ones included.
+        """
+        results: dict[str, list[Execution]] = {cell_id: [self.execute(cell_id, self.cells[cell_id])]}
+        inflight: dict[str, tuple[str, Execution]] = {}  # cell id -> (msg_id, execution)
+        attempts: dict[str, int] = {}
+        listed = list(self.run_list)
+        while True:
+            if self.run_list != listed:
+                listed, attempts = list(self.run_list), {}
+            due = [
+                c
+                for c in self.run_list
+                if c not in inflight
+                and self.states.get(c, {}).get("status") == "queued"
+                and attempts.get(c, 0) < 3
+            ]
+            if before_sending is not None and due:
+                before_sending(due)
+            for c in due:
+                attempts[c] = attempts.get(c, 0) + 1
+                inflight[c] = (self._send_execute(c, self.cells[c], reactiveScheduled=True), Execution(c, {}))
+            if not inflight:
+                return results
+            first = next(iter(inflight))
+            msg_id, execution = inflight.pop(first)
+            self._drain(msg_id, execution.outputs, execution, {m: e for m, e in inflight.values()})
+            execution.reply = self._reply(msg_id)
+            if execution.started:
+                self.executed.append(first)
+            results.setdefault(first, []).append(execution)
+
     def add(self, cell_id: str, source: str, sync: bool = True) -> None:
         self.cells[cell_id] = source
         if sync:
@@ -144,6 +184,18 @@ class Frontend:
         self.km.shutdown_kernel(now=True)
 
     # ---- plumbing --------------------------------------------------------------------------------
+
+    def _send_execute(self, cell_id: str, code: str, **metadata: Any) -> str:
+        content = {
+            "code": code,
+            "silent": False,
+            "store_history": True,
+            "allow_stdin": False,
+            "stop_on_error": False,
+        }
+        msg = self.kc.session.msg("execute_request", content, metadata={"cellId": cell_id, **metadata})
+        self.kc.shell_channel.send(msg)
+        return msg["header"]["msg_id"]
 
     def _request(
         self,
@@ -157,13 +209,25 @@ class Frontend:
         self._drain(msg["header"]["msg_id"], outputs)
         if msg_type != "execute_request":
             return {}
-        while True:
-            reply = self.kc.get_shell_msg(timeout=TIMEOUT)
-            if reply["parent_header"].get("msg_id") == msg["header"]["msg_id"]:
-                return reply["content"]
+        return self._reply(msg["header"]["msg_id"])
 
-    def _drain(self, msg_id: str, outputs: list[dict[str, Any]] | None) -> None:
-        """Read iopub until the kernel is idle after this request, taking comm messages as they come."""
+    def _reply(self, msg_id: str) -> dict[str, Any]:
+        while msg_id not in self._replies:
+            reply = self.kc.get_shell_msg(timeout=TIMEOUT)
+            self._replies[reply["parent_header"].get("msg_id")] = reply["content"]
+        return self._replies.pop(msg_id)
+
+    def _drain(
+        self,
+        msg_id: str,
+        outputs: list[dict[str, Any]] | None,
+        execution: Execution | None = None,
+        others: dict[str, Execution] | None = None,
+    ) -> None:
+        """Read iopub until the kernel is idle after this request, taking comm messages as they come.
+
+        Messages for `others` (requests still in flight) are filed with them.
+        """
         while True:
             try:
                 msg = self.kc.get_iopub_msg(timeout=TIMEOUT)
@@ -172,9 +236,14 @@ class Frontend:
             kind, content = msg["msg_type"], msg["content"]
             if kind == "comm_msg" and content.get("comm_id") == self.comm_id:
                 self._take(content["data"])
-            if msg["parent_header"].get("msg_id") != msg_id:
+            parent = msg["parent_header"].get("msg_id")
+            if parent != msg_id:
+                if others and parent in others:
+                    _file(others[parent], kind, content)
                 continue
-            if kind in ("stream", "error", "execute_result", "display_data") and outputs is not None:
+            if execution is not None:
+                _file(execution, kind, content)
+            elif kind in _OUTPUTS and outputs is not None:
                 outputs.append(content)
             if kind == "status" and content["execution_state"] == "idle":
                 return
@@ -186,3 +255,10 @@ class Frontend:
                 self.states[cell_id] = entry
         elif data.get("type") == "run":
             self.run_list = list(data["cells"])
+
+
+def _file(execution: Execution, kind: str, content: dict[str, Any]) -> None:
+    if kind == "execute_input":
+        execution.started = True
+    elif kind in _OUTPUTS:
+        execution.outputs.append(content)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from jupyter_client.kernelspec import KernelSpecManager
@@ -316,3 +317,70 @@ def test_ipython_syntax_reads_globals(fe):
     results = fe.run("a")
     assert fe.states["b"]["refs"] == ["word"]
     assert "hello" in results["b"].stdout
+
+
+# ---- requests sent ahead (docs/protocol.md: "Sending a run list ahead") -----------------------------
+
+
+def ran(results: dict, cell_id: str) -> list:
+    return [e for e in results.get(cell_id, []) if e.started]
+
+
+def test_a_run_list_sent_ahead_runs_in_order_once_each(fe):
+    fe.cells.update(
+        {"a": "x = 1"} | {f"c{i}": f"x{i} = {'x' if i == 0 else f'x{i - 1}'} + 1" for i in range(8)}
+    )
+    fe.cells["end"] = "print('end', x7)"
+    fe.sync()
+    results = fe.run_ahead("a")
+    assert fe.executed == ["a", *[f"c{i}" for i in range(8)], "end"]
+    assert ran(results, "end")[0].stdout == "end 9\n"
+    assert set(fe.statuses().values()) == {"fresh"}
+
+
+def test_cells_sent_ahead_below_an_error_are_skipped_without_output(fe):
+    fe.cells.update({"a": "x = 1", "b": "y = x / 0", "c": "print('c ran', y)", "d": "print('d ran', x)"})
+    fe.sync()
+    results = fe.run_ahead("a")
+    assert results["b"][0].reply["ename"] == "ZeroDivisionError"
+    skipped = results["c"][0]
+    assert skipped.status == "aborted" and not skipped.started and skipped.outputs == []
+    assert ran(results, "d")[0].stdout == "d ran 1\n"  # unrelated to the error: still runs
+    assert fe.statuses() == {"a": "fresh", "b": "error", "c": "blocked", "d": "fresh"}
+
+
+def test_a_request_sent_ahead_for_a_cell_no_longer_queued_does_not_run(fe):
+    chain(fe)
+    fe.run("a")
+    execution = fe.execute("c", fe.cells["c"], reactiveScheduled=True)
+    assert execution.status == "aborted" and execution.outputs == []
+    assert fe.status("c") == "fresh"
+
+
+def test_an_interrupt_between_cells_sent_ahead_stops_the_cascade(fe):
+    chain(fe)
+    fe.run("a")
+    interrupted = []
+
+    def interrupt_first(due: list[str]) -> None:
+        if not interrupted:  # the kernel is idle here: no KeyboardInterrupt can reach a cell
+            interrupted.append(due)
+            fe.km.interrupt_kernel()
+            time.sleep(1)
+
+    results = fe.run_ahead("a", before_sending=interrupt_first)
+    assert interrupted == [["b", "c"]]
+    assert not ran(results, "b") and not ran(results, "c")
+    assert fe.run_list == []
+    assert fe.statuses() == {"a": "fresh", "b": "stale", "c": "stale"}
+    assert fe.run("a")["c"].stdout == "20\n"  # the next run is not stopped by the old interrupt
+
+
+def test_a_cell_sent_ahead_of_its_queued_ancestor_waits_for_it(fe):
+    chain(fe)
+    fe.run("a")
+    fe.execute("a", fe.cells["a"])  # queues b and c
+    assert fe.run_list == ["b", "c"]
+    early = fe.execute("c", fe.cells["c"], reactiveScheduled=True)
+    assert early.status == "aborted" and early.outputs == []
+    assert fe.status("c") == "queued" and fe.run_list == ["b", "c"]

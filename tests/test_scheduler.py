@@ -197,3 +197,48 @@ def test_a_deferral_always_answers_with_the_run_list_even_when_nothing_new_is_qu
     assert not first.execute and first.run == ("b", "c") and {"b", "c"} <= first.changed
     again = s.before_run("c", "print(y)")
     assert not again.execute and again.run == ("b", "c") and "c" in again.changed
+
+
+def _admit_case(setup: str) -> Scheduler:
+    """Build the situation each `admit` row names."""
+    s = notebook(*CHAIN, "d: z = 5")
+    for c in "abcd":
+        run(s, c)
+    if setup == "queued, parents fresh":
+        run(s, "a")  # queues b, c
+    elif setup == "queued behind a queued parent":
+        run(s, "a")
+    elif setup == "not queued":
+        pass
+    elif setup == "blocked by an error":
+        run(s, "a")
+        run(s, "b", "error")
+    elif setup == "parent stale, not queued":
+        s.set_mode("lazy")
+        run(s, "a")  # b, c stale
+        s.set_mode("autorun")
+        s._pending = ["c"]  # as if c alone was listed
+    return s
+
+
+# (setup, cell, executes, run list sent, statuses after)
+ADMIT = [
+    ("queued, parents fresh", "b", True, None, "a=fresh b=queued c=queued d=fresh"),
+    ("queued behind a queued parent", "c", False, None, "a=fresh b=queued c=queued d=fresh"),
+    ("not queued", "b", False, None, "a=fresh b=fresh c=fresh d=fresh"),
+    ("blocked by an error", "c", False, None, "a=fresh b=error c=blocked d=fresh"),
+    ("parent stale, not queued", "c", False, ("b", "c"), "a=fresh b=queued c=queued d=fresh"),
+]
+
+
+@pytest.mark.parametrize("setup,cell,executes,run_list,expected", ADMIT, ids=[r[0] for r in ADMIT])
+def test_admit_a_request_sent_ahead(setup, cell, executes, run_list, expected):
+    s = _admit_case(setup)
+    plan = s.admit(cell)
+    assert (plan.execute, plan.run) == (executes, run_list)
+    assert statuses(s) == expected
+
+
+def test_admit_without_a_frontend_runs_nothing_ahead():
+    s = notebook(*CHAIN, frontend=False)
+    assert s.admit("a") == Plan()

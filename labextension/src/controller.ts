@@ -20,6 +20,8 @@ import { IReactiveController, ISettings } from './tokens';
 
 const REACTIVE_IMPLEMENTATION = 'reactive_kernel';
 
+type ExecuteFuture = Kernel.IShellFuture<KernelMessage.IExecuteRequestMsg, KernelMessage.IExecuteReplyMsg>;
+
 export class ReactiveController implements IReactiveController {
   constructor(
     readonly panel: NotebookPanel,
@@ -84,8 +86,8 @@ export class ReactiveController implements IReactiveController {
   }
 
   stop(): void {
-    if (this._queue.pending.length > 0 || this._draining) {
-      this._queue.clear();
+    if (this._queue.progress !== null) {
+      this._queue.replace([]); // send nothing more; the kernel skips what is in flight after an interrupt
       this._send({ type: 'stop' });
       this._changed.emit();
     }
@@ -113,6 +115,7 @@ export class ReactiveController implements IReactiveController {
 
   dispose(): void {
     this._disposed = true;
+    cancelAnimationFrame(this._frame);
     this._closeComm();
     Signal.clearData(this);
   }
@@ -203,13 +206,13 @@ export class ReactiveController implements IReactiveController {
         break;
       case 'run':
         this._queue.replace(message.cells);
-        void this._drain();
+        this._dispatch();
         break;
       case 'error':
         console.warn(`reactive_kernel: ${message.message}`);
         break;
     }
-    this._changed.emit();
+    this._notify();
   }
 
   /** The notebook remembers its mode; otherwise the user's default applies. */
@@ -223,42 +226,90 @@ export class ReactiveController implements IReactiveController {
 
   // ---- running what the kernel schedules -----------------------------------------------------------
 
-  private async _drain(): Promise<void> {
-    if (this._draining) {
-      return; // the loop below picks up the new list
+  /**
+   * Send every listed cell that is due, all at once: the kernel runs them back to back, as with Run All,
+   * and skips any that stopped being due (docs/protocol.md). A cell's outputs are cleared only when the
+   * kernel starts it, so a skipped cell keeps what it showed.
+   */
+  private _dispatch(): void {
+    const kernel = this.panel.sessionContext.session?.kernel;
+    if (!kernel || !this._comm) {
+      return;
     }
-    this._draining = true;
-    try {
-      for (let id = this._nextQueued(); id !== undefined; id = this._nextQueued()) {
-        const cell = this._cells().find(c => c.model.id === id);
-        if (!(cell instanceof CodeCell) || cell.model.executionState === 'running') {
-          continue; // gone, or JupyterLab is already running it (Run All): never run a cell twice
-        }
+    const cells = new Map(this._cells().map(c => [c.model.id, c]));
+    const ready = (id: string): boolean => {
+      const cell = cells.get(id);
+      // Gone, not queued, or JupyterLab is already running it (Run All): never run a cell twice.
+      return (
+        cell instanceof CodeCell &&
+        cell.model.executionState !== 'running' &&
+        this._store.get(id)?.status === 'queued'
+      );
+    };
+    for (const id of this._queue.due(ready)) {
+      this._sendAhead(kernel, cells.get(id) as CodeCell);
+    }
+  }
+
+  private _sendAhead(kernel: Kernel.IKernelConnection, cell: CodeCell): void {
+    const model = cell.model;
+    const id = model.id;
+    const metadata = { ...model.metadata, cellId: id, reactiveScheduled: true };
+    const future = kernel.requestExecute(
+      { code: model.sharedModel.getSource(), stop_on_error: false },
+      false,
+      metadata
+    );
+    this._queue.sent(id);
+    let attached = false;
+    future.onIOPub = msg => {
+      if (msg.header.msg_type !== 'execute_input' || attached || cell.isDisposed) {
+        return;
+      }
+      attached = this._attach(cell, future);
+      if (attached) {
+        this._queue.started(id);
         this._store.setStatus(id, 'running');
         this._renderCells([id]);
-        this._changed.emit();
-        const reply = await this._execute(cell);
-        if (!reply || reply.content.status === 'aborted') {
-          this._queue.clear(); // interrupted, kernel gone, or the queue was aborted
-        }
       }
-    } finally {
-      this._draining = false;
-      this._changed.emit();
-    }
+    };
+    future.done
+      .then(reply => {
+        if (attached && !cell.isDisposed && reply.content.status !== 'aborted') {
+          model.executionCount = reply.content.execution_count; // also marks the cell idle
+        }
+      })
+      .catch(() => {
+        // cancelled: the user ran the cell themselves, or the kernel went away
+      })
+      .finally(() => {
+        if (!attached) {
+          future.dispose();
+        }
+        this._queue.finished(id);
+        this._notify();
+        this._dispatch(); // a skipped cell the kernel still lists goes again
+      });
   }
 
-  private _nextQueued(): string | undefined {
-    return this._queue.next(id => this._store.get(id)?.status);
-  }
-
-  private async _execute(cell: CodeCell): Promise<KernelMessage.IExecuteReplyMsg | void> {
-    try {
-      return await CodeCell.execute(cell, this.panel.sessionContext);
-    } catch (reason) {
-      console.warn('reactive_kernel: could not run a scheduled cell', reason);
-      return undefined;
+  /** The kernel started a cell sent ahead: from here it shows as running and its output area follows it. */
+  private _attach(cell: CodeCell, future: ExecuteFuture): boolean {
+    const model = cell.model;
+    if (model.executionState === 'running') {
+      return false; // the user ran it meanwhile: that execution owns the output area
     }
+    model.sharedModel.transact(
+      () => {
+        model.clearExecution();
+        cell.outputHidden = false;
+      },
+      false,
+      'silent-change'
+    );
+    model.executionState = 'running';
+    model.trusted = true;
+    cell.outputArea.future = future; // clears the outputs, then takes this request's messages
+    return true;
   }
 
   // ---- following the notebook's cells --------------------------------------------------------------
@@ -325,15 +376,44 @@ export class ReactiveController implements IReactiveController {
     this._renderCells(null);
   }
 
-  /** Draw the given cells' states (all cells when null): a cascade hop redraws only what changed. */
+  /**
+   * Mark cells to redraw (all cells when null). Drawing and telling listeners happen once per animation
+   * frame: during a cascade, state messages arrive faster than frames, and each draw would otherwise
+   * force JupyterLab to lay the notebook out again.
+   */
   private _renderCells(ids: readonly string[] | null): void {
+    if (ids === null) {
+      this._dirty = null;
+    } else if (this._dirty !== null) {
+      ids.forEach(id => this._dirty?.add(id));
+    }
+    this._notify();
+  }
+
+  /** Emit `changed` in the next frame (with any redraw). */
+  private _notify(): void {
+    if (this._frame === 0 && !this._disposed) {
+      this._frame = requestAnimationFrame(() => this._flush());
+    }
+  }
+
+  private _flush(): void {
+    this._frame = 0;
+    const dirty = this._dirty;
+    this._dirty = new Set();
+    if (dirty === null || dirty.size > 0) {
+      this._draw(dirty);
+    }
+    this._changed.emit();
+  }
+
+  private _draw(only: ReadonlySet<string> | null): void {
     const cells = this._cells();
     const ctx: IRenderContext = {
       known: new Set(cells.map(c => c.model.id)),
       label: id => this.cellLabel(id),
       onLink: id => this.scrollTo(id)
     };
-    const only = ids ? new Set(ids) : null;
     for (const cell of cells) {
       if (only && !only.has(cell.model.id)) {
         continue;
@@ -370,8 +450,9 @@ export class ReactiveController implements IReactiveController {
   private _highlight = false;
   private _disposed = false;
   private _connecting = false;
-  private _draining = false;
   private _syncTimer: number | undefined;
+  private _frame = 0; // pending animation frame for _flush
+  private _dirty: Set<string> | null = new Set(); // cells to redraw in it; null: all
   private _queue = new RunQueue();
   private _store = new StateStore();
   private _watched = new WeakSet<ICellModel>();

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
 
-import { describe, layoutGraph, linkCells, RunQueue, StateStore, statusBarText } from './logic';
+import { describe, layoutGraph, linkCells, MAX_ATTEMPTS, RunQueue, StateStore, statusBarText } from './logic';
 import { ICellState, parseKernelMessage, Status } from './protocol';
 
 const state = (status: Status, extra: Partial<ICellState> = {}): ICellState => ({
@@ -18,38 +18,76 @@ const state = (status: Status, extra: Partial<ICellState> = {}): ICellState => (
 });
 
 suite('RunQueue', () => {
-  test('runs queued cells in order and counts progress', () => {
+  const queued = () => true;
+
+  test('sends the whole list ahead and counts progress as cells start', () => {
     const q = new RunQueue();
     q.replace(['b', 'c']);
-    assert.equal(q.next(() => 'queued'), 'b');
+    assert.deepEqual(q.due(queued), ['b', 'c']);
+    q.sent('b');
+    q.sent('c');
+    assert.deepEqual(q.due(queued), []);
+    assert.deepEqual(q.progress, { done: 0, total: 2 });
+    q.started('b');
+    q.finished('b');
     assert.deepEqual(q.progress, { done: 1, total: 2 });
-    assert.equal(q.next(() => 'queued'), 'c');
-    assert.equal(q.next(() => 'queued'), undefined);
+    q.started('c');
+    q.finished('c');
     assert.equal(q.progress, null);
+    assert.equal(q.inflight, 0);
   });
 
-  test('skips cells that are no longer queued', () => {
+  test('sends only cells that are ready', () => {
     const q = new RunQueue();
     q.replace(['b', 'c', 'd']);
-    const statuses: { [id: string]: Status } = { b: 'fresh', c: 'blocked', d: 'queued' };
-    assert.equal(q.next(id => statuses[id]), 'd');
-    assert.deepEqual(q.progress, { done: 1, total: 1 });
+    assert.deepEqual(
+      q.due(id => id !== 'c'),
+      ['b', 'd']
+    );
   });
 
-  test('a new list replaces the rest and keeps the cascade total honest', () => {
+  test('a skipped cell still queued is sent again, at most MAX_ATTEMPTS times per list', () => {
+    const q = new RunQueue();
+    q.replace(['c']);
+    for (let i = 0; i < MAX_ATTEMPTS; i++) {
+      assert.deepEqual(q.due(queued), ['c']);
+      q.sent('c');
+      q.finished('c'); // came back without starting
+    }
+    assert.deepEqual(q.due(queued), []);
+    q.replace(['c']); // a new list from the kernel: try again
+    assert.deepEqual(q.due(queued), ['c']);
+  });
+
+  test('a started cell is not sent again for the same list', () => {
     const q = new RunQueue();
     q.replace(['b', 'c']);
-    q.next(() => 'queued');
+    q.sent('b');
+    q.started('b');
+    q.finished('b');
+    assert.deepEqual(q.due(queued), ['c']);
+  });
+
+  test('a new list keeps what is in flight and counts the cascade on', () => {
+    const q = new RunQueue();
+    q.replace(['b', 'c']);
+    q.sent('b');
+    q.sent('c');
+    q.started('b');
+    q.finished('b');
     q.replace(['c', 'd', 'e']);
-    assert.deepEqual(q.pending, ['c', 'd', 'e']);
+    assert.deepEqual(q.due(queued), ['d', 'e']);
     assert.deepEqual(q.progress, { done: 1, total: 4 });
   });
 
-  test('an empty list stops', () => {
+  test('an empty list stops sending but waits for what is in flight', () => {
     const q = new RunQueue();
-    q.replace(['b']);
+    q.replace(['b', 'c']);
+    q.sent('b');
     q.replace([]);
-    assert.equal(q.next(() => 'queued'), undefined);
+    assert.deepEqual(q.due(queued), []);
+    assert.equal(q.inflight, 1);
+    q.finished('b');
     assert.equal(q.progress, null);
   });
 });

@@ -3,56 +3,87 @@
 
 import { ICellState, Mode, Status } from './protocol';
 
+/** How many times one run list may send the same cell that came back without running. */
+export const MAX_ATTEMPTS = 3;
+
 /**
- * The cells the kernel asked us to run. A new `run` list replaces whatever has not started; a cell
- * whose status is no longer `queued` when its turn comes is skipped (docs/protocol.md, frontend rules).
+ * The cells the kernel asked us to run, sent ahead of their turn (docs/protocol.md, frontend rules).
+ * The kernel runs each request when it gets to it, or skips it if the cell is no longer due; a skipped
+ * cell the kernel still lists as queued is sent again, at most MAX_ATTEMPTS times per list.
  */
 export class RunQueue {
-  private _cells: string[] = [];
-  private _done = 0;
-  private _total = 0;
+  private _list: string[] = []; // the latest `run` list
+  private _inflight = new Set<string>(); // sent, no reply yet
+  private _started = new Set<string>(); // began running under the latest list: never sent again for it
+  private _attempts = new Map<string, number>();
+  private _done = 0; // cells started in this cascade
 
-  /** Take a `run` message's list; `[]` stops the cascade. */
+  /** Take a `run` message's list; `[]` stops the cascade (what is in flight is the kernel's to skip). */
   replace(cells: readonly string[]): void {
-    this._cells = [...cells];
-    this._total = cells.length === 0 ? 0 : this._done + cells.length;
-    if (cells.length === 0) {
-      this._done = 0;
-    }
+    this._list = [...cells];
+    this._started.clear();
+    this._attempts.clear();
+    this._settle();
   }
 
-  /** The next cell to execute, skipping cells that are no longer queued; undefined when empty. */
-  next(statusOf: (id: string) => Status | undefined): string | undefined {
-    while (this._cells.length > 0) {
-      const id = this._cells.shift() as string;
-      if (statusOf(id) === 'queued') {
-        this._done += 1;
-        return id;
-      }
-      this._total = Math.max(this._total - 1, this._done);
-    }
-    this.finish();
-    return undefined;
+  /** The listed cells to send now, in list order: not in flight, and `ready` (queued, runnable here). */
+  due(ready: (id: string) => boolean): string[] {
+    return this._list.filter(
+      id =>
+        !this._inflight.has(id) &&
+        !this._started.has(id) &&
+        (this._attempts.get(id) ?? 0) < MAX_ATTEMPTS &&
+        ready(id)
+    );
   }
 
-  /** Stop: on an interrupt, an error reply, or a kernel restart. */
+  /** A request for the cell went out. */
+  sent(id: string): void {
+    this._inflight.add(id);
+    this._attempts.set(id, (this._attempts.get(id) ?? 0) + 1);
+  }
+
+  /** The kernel began running the cell (execute_input). */
+  started(id: string): void {
+    this._started.add(id);
+    this._done += 1;
+  }
+
+  /** The cell's reply came (run, skipped or failed). */
+  finished(id: string): void {
+    this._inflight.delete(id);
+    this._settle();
+  }
+
+  /** Forget everything: an interrupt or a lost kernel. */
   clear(): void {
-    this._cells = [];
-    this.finish();
+    this._list = [];
+    this._inflight.clear();
+    this._settle();
   }
 
-  get pending(): readonly string[] {
-    return this._cells;
+  get inflight(): number {
+    return this._inflight.size;
   }
 
   /** `{done, total}` of the current cascade, for `running 3/7`; null when idle. */
   get progress(): { done: number; total: number } | null {
-    return this._total > 0 ? { done: this._done, total: this._total } : null;
+    const waiting = this._list.filter(id => !this._started.has(id)).length;
+    const total = this._done + waiting;
+    return this._busy() && total > 0 ? { done: this._done, total } : null;
   }
 
-  private finish(): void {
-    this._done = 0;
-    this._total = 0;
+  private _busy(): boolean {
+    return this._inflight.size > 0 || this._list.some(id => !this._started.has(id));
+  }
+
+  /** A cascade ends when nothing is in flight and every listed cell has started (or been dropped). */
+  private _settle(): void {
+    if (this._inflight.size === 0 && this._list.every(id => this._started.has(id))) {
+      this._list = [];
+      this._started.clear();
+      this._done = 0;
+    }
   }
 }
 

@@ -174,6 +174,20 @@ def test_an_exception_blocks_descendants_but_unrelated_cells_run(lab, notebook_n
     lab.wait_status("fresh")
 
 
+def test_a_cell_sent_ahead_then_blocked_keeps_its_last_output(lab, notebook_name):
+    cells = {"a": "x = 1", "b": "y = 10 / x", "c": "print(y)"}
+    lab.notebook(notebook_name, cells, reactive=True)
+    lab.run("a")
+    lab.wait_output("c", "10.0")
+    lab.wait_status("fresh")
+    before = prompts(lab, "c")
+    lab.edit("a", "x = 0")
+    lab.run("a")  # b and c go to the kernel at once; c's turn comes after b failed
+    lab.wait_status({"a": "fresh", "b": "error", "c": "blocked"})
+    lab.wait_idle()
+    assert lab.output("c") == "10.0" and prompts(lab, "c") == before, "the skipped cell keeps its output"
+
+
 # g. ------------------------------------------------------------------------------------------------
 
 
