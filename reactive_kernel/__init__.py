@@ -7,3 +7,8 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
     # For `jupyter labextension develop . --overwrite` in a source checkout: links the extension that
     # `jlpm build` (in labextension/) writes here. Installed wheels carry it as shared-data instead.
     return [{"src": "labextension", "dest": "reactive-kernel-labextension"}]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    # Enabled by etc/jupyter/jupyter_server_config.d/reactive_kernel.json, which the wheel installs.
+    return [{"module": "reactive_kernel.server"}]

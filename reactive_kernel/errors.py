@@ -50,3 +50,16 @@ class ProtocolError(ReactiveError, ValueError):
         where = f" (field '{field}')" if field else ""
         super().__init__(f"malformed reactive_kernel message{where}: {problem}")
         self.field = field
+
+
+class FormatError(ReactiveError, ValueError):
+    """A `.py` file that cannot be read as a notebook format, or a notebook that cannot be written to one.
+
+    `line` is 1-based when the problem has a place in the file; `str()` names it. Callers that know the
+    file's name add it (the contents manager answers HTTP 400 with name, line and reason).
+    """
+
+    def __init__(self, reason: str, line: int | None = None) -> None:
+        self.reason = reason
+        self.line = line
+        super().__init__(f"line {line}: {reason}" if line is not None else reason)

@@ -10,6 +10,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { ReactiveController } from './controller';
 import { GraphView } from './graphview';
+import { pyFilesPlugin } from './pyfiles';
 import { STATUSES } from './protocol';
 import { ReactiveStatus } from './statusbar';
 import {
@@ -201,4 +202,4 @@ const graphPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-export default [notebooksPlugin, commandsPlugin, statusPlugin, graphPlugin];
+export default [notebooksPlugin, commandsPlugin, statusPlugin, graphPlugin, pyFilesPlugin];

@@ -8,12 +8,19 @@ import { ICellState, Mode } from './protocol';
 
 export const PLUGIN_ID = 'reactive-kernel-labextension:plugin';
 
+/** The kernelspec the package installs. */
+export const KERNEL_NAME = 'reactive-python';
+
+/** Widget factory that opens any Python file as a notebook ("Open With > Reactive Notebook"). */
+export const PY_FACTORY = 'Reactive Notebook';
+
 export namespace CommandIDs {
   export const toggleMode = 'reactive:toggle-mode';
   export const runStale = 'reactive:run-stale';
   export const runWithAncestors = 'reactive:run-with-ancestors';
   export const toggleHighlight = 'reactive:toggle-highlight';
   export const showGraph = 'reactive:show-graph';
+  export const newPyNotebook = 'reactive:new-py-notebook';
 }
 
 /** User settings (schema/plugin.json). */

@@ -45,6 +45,10 @@ CHROMIUM_ARGS = [
 ]
 KERNELSPEC = {"name": "reactive-python", "display_name": "Python 3 (reactive)", "language": "python"}
 TIMEOUT = 60_000  # ms: two cores, a JupyterLab and a kernel per test
+# jupytext is a test dependency (format compatibility); its server and lab extensions, which a pip install
+# enables, also claim `.py` files. Test servers run without them, as most users' servers do.
+ISOLATE_FROM_JUPYTEXT = ["--ServerApp.jpserver_extensions=jupyterlab_jupytext=False"]
+NO_JUPYTEXT_PAGE = {"disabledExtensions": {"jupyterlab-jupytext": True}}
 NO_NEWS = {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": False}}
 
 # Installed in every page before JupyterLab's own scripts; everything it reads is looked up on call.
@@ -154,6 +158,7 @@ class LabServer:
         self.notebooks.mkdir(parents=True, exist_ok=True)
         self.settings.mkdir(parents=True, exist_ok=True)
         (self.settings / "overrides.json").write_text(json.dumps(NO_NEWS))
+        (self.settings / "page_config.json").write_text(json.dumps(NO_JUPYTEXT_PAGE))
         for _ in range(3):  # the free port may be taken before the server binds it
             self.port = free_port()
             if self._start_once():
@@ -166,7 +171,7 @@ class LabServer:
             "--port", str(self.port), "--ServerApp.port_retries=0", "--ServerApp.token=",
             "--ServerApp.password=", f"--ServerApp.root_dir={self.notebooks}",
             f"--LabApp.workspaces_dir={self.root}", f"--LabApp.app_settings_dir={self.settings}",
-            "--LabApp.expose_app_in_browser=True",
+            "--LabApp.expose_app_in_browser=True", *ISOLATE_FROM_JUPYTEXT,
         ]  # fmt: skip
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=self.root)
@@ -286,6 +291,35 @@ class Lab:
         self.page.goto(f"{self.server.url}/lab/tree/{urllib.parse.quote(path)}?reset")
         self._wait_loaded([c.id for c in nb.cells], reactive)
         return self
+
+    def double_click(self, name: str, reactive: bool = True) -> Lab:
+        """Open `/lab?reset` and double-click `name` in the file browser, as a user opens a file.
+
+        Waits like `open` when it opens as a notebook (cell ids come from the page: a `.py` notebook
+        has none on disk).
+        """
+        self.path = name
+        page = self.page
+        page.goto(f"{self.server.url}/lab?reset")
+        page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=TIMEOUT)
+        page.locator(".jp-DirListing-item", has_text=name).first.dblclick()
+        page.wait_for_function("() => !!window.jupyterapp", timeout=TIMEOUT)
+        page.evaluate("path => { window.reactiveTest.path = path; }", name)
+        self._wait(
+            "() => { const p = window.reactiveTest.panel(); return !!p && p.context.isReady; }",
+            None,
+            lambda: f"{name} did not open as a notebook; main area: {self.main_widgets()}",
+        )
+        self._wait_loaded(self.ids(), reactive)
+        self.code_cells = [c for c, status in self.statuses().items() if status is not None or not reactive]
+        return self
+
+    def main_widgets(self) -> list[dict[str, str]]:
+        """What the main area shows: each widget's class and path."""
+        return self.page.evaluate(
+            "() => Array.from(window.jupyterapp.shell.widgets('main'))"
+            ".map(w => ({kind: w.constructor.name, path: w.context ? w.context.path : ''}))"
+        )
 
     def reload(self, save: bool = True, reactive: bool = False) -> None:
         """Reload the page (saving the notebook first, so outputs survive), and wait as `open` does."""

@@ -1,0 +1,345 @@
+"""`.py` notebooks through a real `jupyter server`'s contents API: list, open, save, rename, checkpoints.
+
+The server is started with no reactive_kernel configuration at all: the server extension must be
+enabled by the package's installed `jupyter_server_config.d` file, as after `pip install`.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from reactive_kernel import __version__
+from tests.browser.lab import ISOLATE_FROM_JUPYTEXT, free_port
+
+PERCENT = """\
+# ---
+# jupyter:
+#   kernelspec:
+#     display_name: Python 3 (reactive)
+#     language: python
+#     name: reactive-python
+# ---
+
+# %%
+x = 1
+
+# %% [markdown]
+# A chain: *y* follows *x*.
+
+# %%
+y = x + 1
+"""
+
+MARIMO = """\
+import marimo
+
+__generated_with = "0.25.2"
+app = marimo.App()
+
+
+@app.cell
+def _():
+    x = 1
+    return (x,)
+
+
+@app.cell
+def _(x):
+    y = x + 1
+    return
+
+
+if __name__ == "__main__":
+    app.run()
+"""
+
+PLAIN = "print('just a script')\n"
+
+
+class Server:
+    """One `jupyter server` on 127.0.0.1 serving `root`, and its REST API."""
+
+    def __init__(self, root: Path, *args: str) -> None:
+        self.root = root
+        self.port = free_port()
+        self.log = root.parent / f"server-{self.port}.log"
+        cmd = [
+            sys.executable, "-m", "jupyter_server", "--allow-root", "--no-browser", "--ip", "127.0.0.1",
+            "--port", str(self.port), "--ServerApp.port_retries=0", "--IdentityProvider.token=",
+            "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={root}",
+            *ISOLATE_FROM_JUPYTEXT, *args,
+        ]  # fmt: skip
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                self.api("GET", "/api/status")
+                return
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    self.stop()
+                    raise RuntimeError(f"jupyter server did not start:\n{self.log.read_text()}") from None
+                time.sleep(0.3)
+
+    def api(self, method: str, path: str, body: Any = None) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data, method=method)
+        request.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            raw = response.read()
+        return json.loads(raw) if raw else None
+
+    def get(self, path: str, **query: Any) -> dict[str, Any]:
+        return self.api("GET", f"/api/contents/{urllib.parse.quote(path)}?{urllib.parse.urlencode(query)}")
+
+    def put(self, path: str, model: dict[str, Any]) -> dict[str, Any]:
+        return self.api("PUT", f"/api/contents/{urllib.parse.quote(path)}", model)
+
+    def error(self, method: str, path: str, body: Any = None) -> tuple[int, str]:
+        """Call an API expected to fail; returns the HTTP status and the server's message."""
+        with pytest.raises(urllib.error.HTTPError) as info:
+            self.api(method, path, body)
+        return info.value.code, json.loads(info.value.read() or b"{}").get("message", "")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("contents") / "root"
+    root.mkdir()
+    running = Server(root)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def files(server, request):
+    """A fresh folder in the server's root; returns (folder path on disk, its API path)."""
+    folder = server.root / request.node.name
+    folder.mkdir()
+    return folder, request.node.name
+
+
+def write(folder: Path, name: str, text: str | bytes) -> Path:
+    path = folder / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+def sources(model: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(c["cell_type"], c["source"]) for c in model["content"]["cells"]]
+
+
+def test_the_extension_is_enabled_by_the_installed_config():
+    out = subprocess.run(
+        [sys.executable, "-m", "jupyter_server", "extension", "list"], capture_output=True, text=True
+    )
+    text = re.sub(r"\x1b\[[0-9;]*m", "", out.stdout + out.stderr)  # colours
+    assert "reactive_kernel enabled" in text
+    assert f"reactive_kernel {__version__} OK" in text
+
+
+def test_a_listing_reports_py_notebooks_as_notebooks_and_other_py_as_files(server, files):
+    folder, api = files
+    write(folder, "chain.py", PERCENT)
+    write(folder, "app.py", MARIMO)
+    write(folder, "script.py", PLAIN)
+    listing = {m["name"]: m["type"] for m in server.get(api)["content"]}
+    assert listing == {"chain.py": "notebook", "app.py": "notebook", "script.py": "file"}
+
+
+@pytest.mark.parametrize("name,text", [("chain.py", PERCENT), ("app.py", MARIMO)])
+def test_a_py_notebook_opens_as_cells_and_the_editor_still_gets_the_text(server, files, name, text):
+    folder, api = files
+    write(folder, name, text)
+    nb = server.get(f"{api}/{name}", type="notebook")
+    assert nb["type"] == "notebook" and nb["format"] == "json"
+    assert [s for _, s in sources(nb) if s.startswith(("x = 1", "y = x + 1"))] == ["x = 1", "y = x + 1"]
+    assert nb["content"]["metadata"]["kernelspec"]["name"] == "reactive-python"
+    as_text = server.get(f"{api}/{name}", type="file", format="text")
+    assert as_text["type"] == "file" and as_text["content"] == text
+
+
+BARE = "# %%\nx = 1\n\n# %%\ny = x + 1\n"  # no header, so no kernelspec in the file
+
+
+@pytest.mark.parametrize("name,text", [("chain.py", PERCENT), ("app.py", MARIMO), ("bare.py", BARE)])
+def test_saving_an_unedited_notebook_keeps_the_bytes(server, files, name, text):
+    folder, api = files
+    path = write(folder, name, text)
+    nb = server.get(f"{api}/{name}", type="notebook")
+    saved = server.put(f"{api}/{name}", {"type": "notebook", "content": nb["content"]})
+    assert path.read_text() == text
+    assert saved["type"] == "notebook"
+
+
+def test_saving_an_edit_writes_the_same_format_with_consistent_hash_and_time(server, files):
+    folder, api = files
+    path = write(folder, "chain.py", PERCENT)
+    nb = server.get(f"{api}/chain.py", type="notebook", hash=1)
+    code = next(c for c in nb["content"]["cells"] if c["source"] == "y = x + 1")
+    code["source"] = "y = x + 2"
+    saved = server.put(f"{api}/chain.py", {"type": "notebook", "content": nb["content"]})
+    text = path.read_text()
+    assert "y = x + 2" in text and "# %% [markdown]" in text and text.startswith("# ---")
+    again = server.get(f"{api}/chain.py", type="notebook", hash=1)
+    assert saved["last_modified"] == again["last_modified"]
+    assert again["hash"] != nb["hash"]
+    assert server.get(f"{api}/chain.py", content=0, hash=1)["hash"] == again["hash"]
+
+
+def test_a_new_py_notebook_is_written_in_percent(server, files):
+    folder, api = files
+    nb = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {},
+        "cells": [{"cell_type": "code", "id": "a", "source": "x = 1", "metadata": {}, "outputs": [],
+                   "execution_count": None}],
+    }  # fmt: skip
+    server.put(f"{api}/new.py", {"type": "notebook", "content": nb})
+    text = (folder / "new.py").read_text()
+    assert "# %%\nx = 1\n" in text
+    assert sources(server.get(f"{api}/new.py", type="notebook")) == [("code", "x = 1")]
+
+
+def test_new_untitled_py_notebook(server, files):
+    _, api = files
+    model = server.api("POST", f"/api/contents/{api}", {"type": "notebook", "ext": ".py"})
+    assert model["name"].endswith(".py") and model["type"] == "notebook"
+    assert server.get(model["path"], type="notebook")["content"]["cells"] == []
+
+
+def test_rename_keeps_a_py_notebook_a_notebook(server, files):
+    folder, api = files
+    write(folder, "chain.py", PERCENT)
+    moved = server.api("PATCH", f"/api/contents/{api}/chain.py", {"path": f"{api}/renamed.py"})
+    assert moved["type"] == "notebook" and moved["name"] == "renamed.py"
+    assert (folder / "renamed.py").read_text() == PERCENT and not (folder / "chain.py").exists()
+
+
+def test_checkpoints_create_and_restore_the_file(server, files):
+    folder, api = files
+    path = write(folder, "chain.py", PERCENT)
+    checkpoint = server.api("POST", f"/api/contents/{api}/chain.py/checkpoints")
+    nb = server.get(f"{api}/chain.py", type="notebook")
+    nb["content"]["cells"] = nb["content"]["cells"][:1]
+    server.put(f"{api}/chain.py", {"type": "notebook", "content": nb["content"]})
+    assert path.read_text() != PERCENT
+    server.api("POST", f"/api/contents/{api}/chain.py/checkpoints/{checkpoint['id']}")
+    assert path.read_text() == PERCENT
+
+
+def test_the_first_save_creates_a_checkpoint(server, files):
+    folder, api = files
+    write(folder, "chain.py", PERCENT)
+    nb = server.get(f"{api}/chain.py", type="notebook")
+    server.put(f"{api}/chain.py", {"type": "notebook", "content": nb["content"]})
+    assert len(server.api("GET", f"/api/contents/{api}/chain.py/checkpoints")) == 1
+
+
+def test_bytes_that_are_not_utf8_are_a_400_naming_file_and_line_and_stay_untouched(server, files):
+    folder, api = files
+    raw = b"# %%\nx = 1\n\n# %%\ny = '\xff'\n"
+    path = write(folder, "bad.py", raw)
+    status, message = server.error("GET", f"/api/contents/{api}/bad.py?type=notebook")
+    assert status == 400
+    assert "bad.py" in message and "line 5" in message and "UTF-8" in message
+    assert path.read_bytes() == raw
+
+
+def test_a_marimo_file_that_does_not_parse_is_a_400_and_stays_untouched(server, files):
+    folder, api = files
+    broken = MARIMO.replace("def _(x):", "def _(x:")
+    path = write(folder, "broken.py", broken)
+    status, message = server.error("GET", f"/api/contents/{api}/broken.py?type=notebook")
+    assert status == 400 and "broken.py" in message and "line" in message
+    assert path.read_text() == broken
+
+
+def test_opening_and_saving_never_executes_the_file(server, files):
+    folder, api = files
+    marker = folder / "executed.marker"
+    body = f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n"
+    write(folder, "percent.py", f"# %%\n{body}")
+    write(
+        folder,
+        "app.py",
+        MARIMO.replace("    x = 1\n", "    x = 1\n" + textwrap.indent(body, "    ")),
+    )
+    write(folder, "top.py", f"{body}# %%\nx = 1\n")
+    server.get(api)
+    for name in ("percent.py", "app.py", "top.py"):
+        nb = server.get(f"{api}/{name}", type="notebook")
+        server.put(f"{api}/{name}", {"type": "notebook", "content": nb["content"]})
+    assert not marker.exists()
+
+
+def test_the_documented_contents_manager_class_works_without_the_extension(tmp_path):
+    root = tmp_path / "root"
+    root.mkdir()
+    write(root, "chain.py", PERCENT)
+    alt = Server(
+        root,
+        "--ServerApp.jpserver_extensions=reactive_kernel=False",
+        "--ServerApp.contents_manager_class=reactive_kernel.contents.ReactiveContentsManager",
+    )
+    try:
+        assert alt.get("chain.py", type="notebook")["type"] == "notebook"
+        assert "reactive_kernel: .py notebooks" not in alt.log.read_text()
+    finally:
+        alt.stop()
+
+
+def test_a_paired_notebook_keeps_outputs_in_the_ipynb_and_inputs_in_the_py(server, files):
+    folder, api = files
+    py = write(folder, "chain.py", PERCENT)
+    nb = server.get(f"{api}/chain.py", type="notebook")["content"]
+    nb["metadata"]["reactive"] = {"pair": "chain.ipynb"}
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    code[1]["outputs"] = [{"output_type": "stream", "name": "stdout", "text": "2\n"}]
+    code[1]["execution_count"] = 7
+    server.put(f"{api}/chain.py", {"type": "notebook", "content": nb})
+    assert "2\n" not in py.read_text().split("y = x + 1")[1], "outputs stay out of the .py"
+    paired = nbformat.read(folder / "chain.ipynb", as_version=4)
+    assert [c.get("outputs") for c in paired.cells if c.cell_type == "code"][1][0]["text"] == "2\n"
+    # Edit the inputs in the .py (as in an editor or a git merge): outputs follow the cell's source.
+    py.write_text(PERCENT.replace("# %%\nx = 1\n", "# %%\nx = 1\n\n# %%\nz = 3\n"))
+    again = server.get(f"{api}/chain.py", type="notebook")["content"]
+    by_source = {c["source"]: c for c in again["cells"]}
+    assert by_source["y = x + 1"]["outputs"][0]["text"] == "2\n"
+    assert by_source["y = x + 1"]["execution_count"] == 7 and by_source["y = x + 1"]["id"] == code[1]["id"]
+    assert by_source["z = 3"]["outputs"] == []
+    assert again["metadata"]["reactive"]["pair"] == "chain.ipynb"
+
+
+def test_a_pair_named_elsewhere_is_refused_and_nothing_is_written(server, files):
+    folder, api = files
+    py = write(folder, "chain.py", PERCENT)
+    nb = server.get(f"{api}/chain.py", type="notebook")["content"]
+    nb["metadata"]["reactive"] = {"pair": "../elsewhere.ipynb"}
+    status, message = server.error(
+        "PUT", f"/api/contents/{api}/chain.py", {"type": "notebook", "content": nb}
+    )
+    assert status == 400 and "chain.ipynb" in message
+    assert py.read_text() == PERCENT and not (folder / "elsewhere.ipynb").exists()
