@@ -15,6 +15,8 @@ import traceback
 
 import bench_analysis
 import bench_browser
+import bench_formats
+import bench_formats_marimo
 import bench_graph
 import bench_kernel
 from _common import Row, fmt_time, table
@@ -22,6 +24,8 @@ from _common import Row, fmt_time, table
 BENCHMARKS = {
     "analysis": bench_analysis,
     "graph": bench_graph,
+    "formats_percent": bench_formats,
+    "formats_marimo": bench_formats_marimo,
     "kernel": bench_kernel,
     "browser": bench_browser,
 }
