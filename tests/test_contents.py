@@ -299,13 +299,18 @@ def test_the_documented_contents_manager_class_works_without_the_extension(tmp_p
     root = tmp_path / "root"
     root.mkdir()
     write(root, "chain.py", PERCENT)
+    write(root, "script.py", PLAIN)
     alt = Server(
         root,
         "--ServerApp.jpserver_extensions=reactive_kernel=False",
         "--ServerApp.contents_manager_class=reactive_kernel.contents.ReactiveContentsManager",
+        "--ReactiveContents.all_py_notebooks=True",
     )
     try:
-        assert alt.get("chain.py", type="notebook")["type"] == "notebook"
+        nb = alt.get("chain.py", type="notebook")
+        assert nb["type"] == "notebook" and nb["content"]["metadata"]["reactive_format"]["name"] == "percent"
+        listing = {m["name"]: m["type"] for m in alt.get("")["content"]}
+        assert listing == {"chain.py": "notebook", "script.py": "notebook"}  # all_py_notebooks
         assert "reactive_kernel: .py notebooks" not in alt.log.read_text()
     finally:
         alt.stop()
