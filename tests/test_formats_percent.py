@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
 from reactive_kernel.errors import FormatError
-from reactive_kernel.formats import percent
+from reactive_kernel.formats import percent, percent_lines, percent_yaml
 
 pytestmark = pytest.mark.filterwarnings("ignore:The following metadata cannot be exported:UserWarning")
 GOLDEN = Path(__file__).parent / "golden" / "percent"
@@ -316,7 +316,7 @@ def test_where_jupytext_keeps_a_notebook_we_write_its_bytes(nb):
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     theirs = jupytext.writes(nb, fmt="py:percent")
     escaped = any(
-        percent._is_marker_family(line)
+        percent_lines._is_marker_family(line)
         for cell in nb.cells
         if cell.cell_type == "code"
         for line in cell.source.split("\n")
@@ -595,14 +595,14 @@ JSON = st.recursive(
 
 
 def read_yaml(text: str):
-    return percent._Yaml(text.split("\n"), list(range(1, text.count("\n") + 2))).document()
+    return percent_yaml._Yaml(text.split("\n"), list(range(1, text.count("\n") + 2))).document()
 
 
 @FAST
 @given(st.dictionaries(KEYS, JSON, max_size=4))
 def test_yaml_we_read_what_pyyaml_writes_and_pyyaml_reads_what_we_write(value):
     assert read_yaml(yaml.safe_dump({"jupyter": value}, default_flow_style=False)) == {"jupyter": value}
-    ours = "\n".join(percent._yaml_lines({"jupyter": value}, 0))
+    ours = "\n".join(percent_yaml._yaml_lines({"jupyter": value}, 0))
     assert yaml.safe_load(ours) == {"jupyter": value}
     assert read_yaml(ours) == {"jupyter": value}
 

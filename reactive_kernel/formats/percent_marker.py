@@ -1,0 +1,228 @@
+"""Percent marker lines (`# %% [markdown] title key=value`): what one says, and one for a cell."""
+
+from __future__ import annotations
+
+import ast
+import json
+import math
+import re
+from dataclasses import dataclass, field
+
+from reactive_kernel.errors import FormatError
+from reactive_kernel.formats.percent_lines import LANGUAGES, LINE_COUNT, TRAILING_NEWLINE, _usual_language
+
+# --- line patterns (compiled once; every function below matches whole lines) --------------------------
+
+
+_MARKER_WITH_OPTIONS = re.compile(r"\s*#\s*%%%*\s")
+
+
+_IDENTIFIER = re.compile(r"[a-zA-Z_.]+[a-zA-Z0-9_.]*\Z")
+_METADATA_KEY = re.compile(r"[a-zA-Z0-9_.@/-]+\Z")
+
+
+# --- marker lines ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Marker:
+    """What a marker line says about its cell."""
+
+    cell_type: str = "code"
+    metadata: dict = field(default_factory=dict)  # the cell metadata it gives
+    magic: str | None = None  # the `%%lang args` line that `language=` stands for
+    commented: bool = False  # the body lines are commented (markdown, raw, another language)
+    trailing: bool = False  # `reactive_trailing_newline`: the source ends with one more newline
+    count: int | None = None  # `reactive_lines`: lines up to the next marker
+
+
+def _read_marker(line: str | None, main: str) -> _Marker:
+    """What a marker line says: cell type (`[markdown]`, `[raw]`, `[md]`, `cell_type=`), title, `%` depth,
+    metadata, cell magic, and our two flags, as jupytext reads them."""
+    if line is None or not _MARKER_WITH_OPTIONS.match(line):
+        return _Marker()
+    title, metadata = _split_title(line[line.index("%%") + 2 :])
+    cell_type = "code"
+    for tag in ("markdown", "raw", "md"):
+        if f"[{tag}]" in title:
+            title = title.replace(f"[{tag}]", "").strip()
+            metadata["cell_type"] = "raw" if tag == "raw" else "markdown"
+            if tag == "md":
+                metadata["region_name"] = "md"
+            break
+    depth = len(title) - len(title.lstrip("%"))
+    if depth:
+        metadata["cell_depth"] = depth
+        title = title[depth:].strip()
+    if title:
+        metadata["title"] = title
+    if "cell_type" in metadata:
+        kind = metadata.pop("cell_type")
+        cell_type = kind if kind in ("code", "markdown") else "raw"
+    marker = _Marker(cell_type, metadata, commented=cell_type != "code")
+    _read_language(marker, main)
+    marker.trailing = metadata.pop(TRAILING_NEWLINE, None) is True and not marker.commented
+    count = metadata.pop(LINE_COUNT, None)
+    if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
+        marker.count = count
+    return marker
+
+
+def _read_language(marker: _Marker, main: str) -> None:
+    """`language=` (jupytext's cell magics): drop it for the main language, else a commented body."""
+    language = marker.metadata.get("language")
+    if not isinstance(language, str):
+        return
+    if language == main:
+        del marker.metadata["language"]
+        return
+    marker.commented = True
+    if language in LANGUAGES and _usual_language(language) != main:
+        del marker.metadata["language"]
+        magic = "%%" + language
+        if "magic_args" in marker.metadata:
+            magic += f" {marker.metadata.pop('magic_args')}"
+        marker.magic = magic
+
+
+def _split_title(text: str) -> tuple[str, dict]:
+    """jupytext's split of a marker's options: a title, then `key=value` pairs or one JSON object."""
+    text = text.strip()
+    curly, equal = text.find("{"), text.find("=")
+    if curly >= 0 and not 0 <= equal < curly:
+        value = _loads(text[curly:], None)
+        if not isinstance(value, dict):
+            value = {"incorrectly_encoded_metadata": text[curly:].strip()}
+        return text[:curly].strip(), value
+    words = (text[:equal] if equal >= 0 else text).split(" ")
+    if equal >= 0:
+        while words and not words[-1]:
+            words.pop()
+        if words:
+            words.pop()  # the key of the first pair
+    while words and (not words[-1].strip() or words[-1].startswith(".")):
+        words.pop()
+    title = " ".join(words)
+    return title, _key_values(text[len(title) :])
+
+
+def _key_values(text: str) -> dict:
+    """`a=1 b="x" c` as jupytext reads it: right to left, each value the longest JSON (or Python literal)
+    after an `=`, bare identifiers as None, the rest under `incorrectly_encoded_metadata`."""
+    pairs: list[tuple[str, object, bool]] = []  # right to left: key, value, given with `=`
+    text = text.strip()
+    budget = [_PARSE_ATTEMPTS]
+    while text:
+        space = text.rfind(" ")
+        if not text.startswith("--") and _IDENTIFIER.match(text[space + 1 :]):
+            pairs.append((text[space + 1 :], None, False))
+            text = text[:space].strip() if space > 0 else ""
+            continue
+        pair = _last_pair(text, budget)
+        if pair is None:
+            pairs.append(("incorrectly_encoded_metadata", text, True))
+            break
+        key, value, rest = pair
+        pairs.append((key, value, True))
+        text = rest.strip()
+    metadata: dict = {}
+    for key, value, assigned in reversed(pairs):
+        if assigned or key not in metadata:
+            metadata[key] = value
+    return metadata
+
+
+def _last_pair(text: str, budget: list[int]) -> tuple[str, object, str] | None:
+    """The last `key=value` of the text, the value running to its end; None when there is none (or the
+    line's budget of failed attempts, which keeps a pathological line linear, is spent)."""
+    equal = len(text)
+    while (equal := text.rfind("=", 0, equal)) >= 0 and budget[0] > 0:
+        space = text[:equal].rstrip().rfind(" ")
+        key = text[space + 1 : equal].strip()
+        if _METADATA_KEY.match(key):
+            value = _loads(text[equal + 1 :], _MISSING)
+            if value is not _MISSING:
+                return key, value, text[:space] if space > 0 else ""
+            budget[0] -= 1
+    return None
+
+
+_MISSING = object()
+_PARSE_ATTEMPTS = 64  # values that fail to parse on one marker line before the rest is kept as text
+
+
+def _loads(text: str, default: object) -> object:
+    """JSON, or a Python literal as jupytext also accepts, as JSON data; `default` when neither."""
+    text = text.strip()
+    try:
+        value = json.loads(text)
+    except ValueError:
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
+            return default
+    try:
+        return _as_json(value)
+    except ValueError:
+        return default
+
+
+def _as_json(value: object) -> object:
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(value)
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_as_json(item) for item in value]
+    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
+        return {k: _as_json(v) for k, v in value.items()}
+    raise ValueError(value)
+
+
+def _marker_line(want: _Marker, indent: str, main: str) -> str:
+    """jupytext's marker line for a cell, or the JSON form when that one would read back differently."""
+    metadata = dict(want.metadata)
+    if want.magic is not None:
+        language, _, args = want.magic[2:].partition(" ")
+        metadata["language"] = language
+        if args:
+            metadata["magic_args"] = args
+    if want.trailing:
+        metadata[TRAILING_NEWLINE] = True
+    if want.count is not None:
+        metadata[LINE_COUNT] = want.count
+    tag = {"code": "", "raw": "[raw]"}.get(want.cell_type, "[markdown]")
+    if tag == "[markdown]" and metadata.get("region_name") == "md":
+        tag = "[md]"
+        del metadata["region_name"]
+    if not metadata:
+        return f"{indent}# %%" + (" " + tag if tag else "")
+    line = indent + "# %%" + _options_text(tag, dict(metadata))
+    if _read_marker(line, main) == want:
+        return line
+    if tag == "[md]":
+        tag, metadata["region_name"] = "[markdown]", "md"
+    line = f"{indent}# %% {tag + ' ' if tag else ''}{json.dumps(metadata)}"
+    if _read_marker(line, main) == want:
+        return line
+    raise FormatError(f"cell metadata {want.metadata!r} cannot be written on a `# %%` line")
+
+
+def _options_text(tag: str, metadata: dict) -> str:
+    words = []
+    title, depth = metadata.get("title"), metadata.get("cell_depth")
+    if isinstance(title, str):
+        words.append(metadata.pop("title"))
+    if isinstance(depth, int) and not isinstance(depth, bool) and depth > 0:
+        words.insert(0, "%" * metadata.pop("cell_depth"))
+    if tag:
+        words.append(tag)
+    for key, value in metadata.items():
+        if key == "incorrectly_encoded_metadata" and isinstance(value, str):
+            words.append(value)
+        else:
+            words.append(key if value is None else f"{key}={json.dumps(value)}")
+    options = " ".join(words)
+    return options if options.startswith("%") else " " + options
