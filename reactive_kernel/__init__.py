@@ -2,6 +2,10 @@
 
 __version__ = "0.1.0"
 
+# The kernelspec the package installs (share/jupyter/kernels/reactive-python/kernel.json): what `.py`
+# notebooks open on.
+KERNELSPEC = {"display_name": "Python 3 (reactive)", "language": "python", "name": "reactive-python"}
+
 
 def _jupyter_labextension_paths() -> list[dict[str, str]]:
     # For `jupyter labextension develop . --overwrite` in a source checkout: links the extension that

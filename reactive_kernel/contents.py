@@ -20,12 +20,11 @@ from tornado import web
 from traitlets import Bool, Int
 from traitlets.config import LoggingConfigurable
 
-from reactive_kernel import formats, pairing
+from reactive_kernel import KERNELSPEC, formats, pairing
 from reactive_kernel.errors import FormatError
 
 _SUFFIX = ".py"
 _IMPLIED = "implied_kernelspec"  # reactive_format key: the kernelspec was not in the file
-KERNELSPEC = {"display_name": "Python 3 (reactive)", "language": "python", "name": "reactive-python"}
 
 
 class ReactiveContents(LoggingConfigurable):

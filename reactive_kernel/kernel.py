@@ -50,7 +50,7 @@ class ReactiveKernel(IPythonKernel):
         if self._interrupted_idle:
             self._interrupted_idle = False
             self._apply(self.scheduler.stop())
-        cell_id = _scheduled_cell(msg)
+        cell_id = protocol_in.scheduled_cell(msg)
         if cell_id is None:
             return True
         plan = self.scheduler.admit(cell_id)
@@ -181,19 +181,6 @@ def _deleted_cells(cell_meta: object) -> list[str]:
     """JupyterLab lists cells deleted since the last execution; anything malformed is ignored."""
     deleted = cell_meta.get("deletedCells") if isinstance(cell_meta, dict) else None
     return [c for c in deleted if isinstance(c, str)] if isinstance(deleted, list) else []
-
-
-def _scheduled_cell(msg: dict[str, Any]) -> str | None:
-    """The cell id of an execute_request a frontend sent ahead from a run list, else None."""
-    if msg.get("header", {}).get("msg_type") != "execute_request":
-        return None
-    metadata, content = msg.get("metadata"), msg.get("content")
-    if not isinstance(metadata, dict) or metadata.get("reactiveScheduled") is not True:
-        return None
-    if isinstance(content, dict) and content.get("silent"):
-        return None
-    cell_id = metadata.get("cellId")
-    return cell_id if isinstance(cell_id, str) and cell_id else None
 
 
 def _outcome(reply: dict[str, Any]) -> tuple[str, str]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
+from typing import Any, Union
 
 from reactive_kernel.errors import ProtocolError
 from reactive_kernel.scheduler import MODES, CellInput, Mode
 
 _CELL_TYPES = ("code", "markdown", "raw")
+SCHEDULED_KEY = "reactiveScheduled"  # execute_request metadata: sent ahead from a run list
 
 
 @dataclass(frozen=True)
@@ -89,3 +90,16 @@ def _cell(item: object, index: int) -> CellInput:
     if not isinstance(disabled, bool):
         raise ProtocolError("disabled must be true or false", f"{where}.disabled")
     return CellInput(cell_id, source, cell_type, disabled)
+
+
+def scheduled_cell(msg: dict[str, Any]) -> str | None:
+    """The cell id of an execute_request a frontend sent ahead from a run list, else None."""
+    if msg.get("header", {}).get("msg_type") != "execute_request":
+        return None
+    metadata, content = msg.get("metadata"), msg.get("content")
+    if not isinstance(metadata, dict) or metadata.get(SCHEDULED_KEY) is not True:
+        return None
+    if isinstance(content, dict) and content.get("silent"):
+        return None
+    cell_id = metadata.get("cellId")
+    return cell_id if isinstance(cell_id, str) and cell_id else None

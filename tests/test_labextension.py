@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from reactive_kernel import protocol_out
+from reactive_kernel import protocol_in, protocol_out
 from reactive_kernel.scheduler import STATUSES
 from tests.test_protocol import table
 
@@ -33,6 +33,7 @@ def test_typescript_protocol_matches_the_kernel():
     assert ts_list("FRONTEND_MESSAGE_TYPES") == table("## Frontend -> kernel")
     assert ts_const("PROTOCOL_VERSION") == str(protocol_out.PROTOCOL_VERSION)
     assert ts_const("COMM_TARGET") == protocol_out.COMM_TARGET
+    assert ts_const("SCHEDULED_KEY") == protocol_in.SCHEDULED_KEY
 
 
 def test_typescript_cell_state_has_the_documented_fields():

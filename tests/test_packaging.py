@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
+
+from reactive_kernel import KERNELSPEC
 
 EXTENSION = "reactive-kernel-labextension"
 KERNEL = "reactive-python"
@@ -33,3 +36,10 @@ def test_labextension_enabled_and_ok():
 def test_kernelspec_listed():
     output = jupyter("kernelspec", "list")
     assert any(line.split()[:1] == [KERNEL] for line in output.splitlines()), output
+
+
+def test_the_kernelspec_constant_matches_the_installed_kernel_json():
+    spec = json.loads(
+        (Path(__file__).parents[1] / "share/jupyter/kernels/reactive-python/kernel.json").read_text()
+    )
+    assert KERNELSPEC == {key: spec[key] for key in ("display_name", "language")} | {"name": KERNEL}

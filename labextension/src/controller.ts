@@ -13,7 +13,8 @@ import {
   ISyncCell,
   KernelMessage as ReactiveMessage,
   Mode,
-  parseKernelMessage
+  parseKernelMessage,
+  SCHEDULED_KEY
 } from './protocol';
 import { clearCell, IRenderContext, renderCell } from './render';
 import { IReactiveController, ISettings } from './tokens';
@@ -254,7 +255,7 @@ export class ReactiveController implements IReactiveController {
   private _sendAhead(kernel: Kernel.IKernelConnection, cell: CodeCell): void {
     const model = cell.model;
     const id = model.id;
-    const metadata = { ...model.metadata, cellId: id, reactiveScheduled: true };
+    const metadata = { ...model.metadata, cellId: id, [SCHEDULED_KEY]: true };
     const future = kernel.requestExecute(
       { code: model.sharedModel.getSource(), stop_on_error: false },
       false,

@@ -3,6 +3,8 @@
 
 export const PROTOCOL_VERSION = 1;
 export const COMM_TARGET = 'reactive_kernel';
+/** execute_request metadata key marking a cell sent ahead from a `run` list. */
+export const SCHEDULED_KEY = 'reactiveScheduled';
 
 export const STATUSES = [
   'unrun',

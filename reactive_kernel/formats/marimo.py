@@ -31,6 +31,7 @@ from typing import Any
 
 import nbformat
 
+from reactive_kernel import KERNELSPEC
 from reactive_kernel.formats.marimo_read import (
     CONFIG_DEFAULTS,
     INDENT,
@@ -47,7 +48,6 @@ from reactive_kernel.formats.marimo_write import write_notebook
 
 __all__ = ["looks_like", "reads", "writes"]
 
-_KERNELSPEC = {"display_name": "Python 3 (reactive)", "language": "python", "name": "reactive-python"}
 _IMPORT = re.compile(r"^import[ \t]+marimo\b", re.MULTILINE)
 _APP = re.compile(r"^app[ \t]*=[ \t]*[A-Za-z_]\w*\.App\(", re.MULTILINE)
 
@@ -84,7 +84,7 @@ def _notebook(raw: str) -> nbformat.NotebookNode:
         cells.append(_notebook_cell(found, index, lead, _chunk(text, found, start, stop, newline)))
         pos = stop
     record = {"name": "marimo", "header": raw[:header_stop], "footer": raw[pos:], "newline": newline}
-    metadata = {"kernelspec": dict(_KERNELSPEC), "reactive_format": record}
+    metadata = {"kernelspec": dict(KERNELSPEC), "reactive_format": record}
     # nbformat's new_* helpers validate every cell against the schema: most of the time on big files
     return nbformat.from_dict({"nbformat": 4, "nbformat_minor": 5, "metadata": metadata, "cells": cells})
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reactive_kernel import KERNELSPEC
 from reactive_kernel.errors import FormatError
 
 KEY = "reactive_format"
 NAME = "percent"
-DEFAULT_KERNELSPEC = {"display_name": "Python 3 (reactive)", "language": "python", "name": "reactive-python"}
+DEFAULT_KERNELSPEC = KERNELSPEC
 FORMAT_VERSION = "1.3"
 JUPYTEXT_VERSION = "1.19.6"  # the jupytext release whose py:percent output this module follows
 TRAILING_NEWLINE = "reactive_trailing_newline"

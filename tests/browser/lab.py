@@ -298,13 +298,10 @@ class Lab:
         Waits like `open` when it opens as a notebook (cell ids come from the page: a `.py` notebook
         has none on disk).
         """
-        self.path = name
         page = self.page
-        page.goto(f"{self.server.url}/lab?reset")
-        page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=TIMEOUT)
+        self.home()
         page.locator(".jp-DirListing-item", has_text=name).first.dblclick()
-        page.wait_for_function("() => !!window.jupyterapp", timeout=TIMEOUT)
-        page.evaluate("path => { window.reactiveTest.path = path; }", name)
+        self.follow(name)
         self._wait(
             "() => { const p = window.reactiveTest.panel(); return !!p && p.context.isReady; }",
             None,
@@ -313,6 +310,17 @@ class Lab:
         self._wait_loaded(self.ids(), reactive)
         self.code_cells = [c for c, status in self.statuses().items() if status is not None or not reactive]
         return self
+
+    def home(self) -> None:
+        """Open `/lab?reset` (file browser at the server root, launcher) and wait for JupyterLab."""
+        self.page.goto(f"{self.server.url}/lab?reset")
+        self.page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=TIMEOUT)
+        self.page.wait_for_function("() => !!window.jupyterapp", timeout=TIMEOUT)
+
+    def follow(self, path: str) -> None:
+        """From now on, the page helpers and waits look at the document open on `path`."""
+        self.path = path
+        self.page.evaluate("path => { window.reactiveTest.path = path; }", path)
 
     def main_widgets(self) -> list[dict[str, str]]:
         """What the main area shows: each widget's class and path."""

@@ -50,8 +50,7 @@ def test_a_plain_script_opens_in_the_editor_and_with_open_with_as_a_notebook(lab
     path = lab.server.notebooks / f"{notebook_name}.py"
     path.write_text("print('just a script')\n")
     page = lab.page
-    page.goto(f"{lab.server.url}/lab?reset")
-    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=60_000)
+    lab.home()
     page.locator(".jp-DirListing-item", has_text=path.name).first.dblclick()
     page.wait_for_function(
         "name => Array.from(window.jupyterapp.shell.widgets('main')).some("
@@ -59,8 +58,7 @@ def test_a_plain_script_opens_in_the_editor_and_with_open_with_as_a_notebook(lab
         arg=path.name,
     )
     lab.command("docmanager:open", args={"path": path.name, "factory": "Reactive Notebook"})
-    lab.path = path.name
-    page.evaluate("name => { window.reactiveTest.path = name; }", path.name)
+    lab.follow(path.name)
     page.wait_for_function(
         "() => { const p = window.reactiveTest.panel(); return !!p && p.context.isReady; }"
     )
@@ -71,8 +69,7 @@ def test_a_plain_script_opens_in_the_editor_and_with_open_with_as_a_notebook(lab
 
 def test_the_launcher_item_creates_a_py_notebook_on_the_reactive_kernel(lab):
     page = lab.page
-    page.goto(f"{lab.server.url}/lab?reset")
-    page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=60_000)
+    lab.home()
     card = page.locator(".jp-LauncherCard", has_text="Reactive Notebook (.py)")
     card.first.click()
     page.wait_for_function(
@@ -83,8 +80,7 @@ def test_the_launcher_item_creates_a_py_notebook_on_the_reactive_kernel(lab):
         "() => Array.from(window.jupyterapp.shell.widgets('main'))"
         ".find(w => w.context && w.context.path.endsWith('.py')).context.path"
     )
-    lab.path = name
-    page.evaluate("name => { window.reactiveTest.path = name; }", name)
+    lab.follow(name)
     page.wait_for_function(
         "() => { const k = window.reactiveTest.kernel(); return k && k.name === 'reactive-python'; }"
     )
