@@ -63,3 +63,21 @@ class FormatError(ReactiveError, ValueError):
         self.reason = reason
         self.line = line
         super().__init__(f"line {line}: {reason}" if line is not None else reason)
+
+
+class NotebookFileError(ReactiveError, ValueError):
+    """A notebook file that is missing, unreadable, or in a format we cannot tell or parse."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class UnrunnableNotebookError(ReactiveError):
+    """A notebook with syntax errors, globals defined twice or cycles: a headless run refuses it whole."""
+
+    def __init__(self, reasons: Iterable[str]) -> None:
+        self.reasons = tuple(reasons)
+        lines = "".join(f"\n  {reason}" for reason in self.reasons)
+        super().__init__(f"the notebook cannot run in dependency order; nothing was run:{lines}")

@@ -1,0 +1,111 @@
+"""The `reactive-kernel` command: run a notebook as a script, convert it, or export it with outputs."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from jupyter_client.kernelspec import NoSuchKernel
+from nbclient.exceptions import DeadKernelError
+
+from reactive_kernel import KERNELSPEC, __version__
+from reactive_kernel.errors import FormatError, NotebookFileError, UnrunnableNotebookError
+from reactive_kernel.notebook_io import FILE_FORMATS
+
+PROG = "reactive-kernel"
+EXAMPLES = """examples:
+  reactive-kernel run analysis.py -- data.csv --limit 10
+  reactive-kernel convert analysis.ipynb -o analysis.py
+  reactive-kernel convert analysis.py -o analysis_marimo.py --to marimo
+  reactive-kernel export html analysis.py -o analysis.html
+"""
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog=PROG,
+        description="Reactive notebooks (.ipynb, percent or marimo .py) from the command line.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    top.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    commands = top.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = commands.add_parser(
+        "run",
+        help="run every cell once, in dependency order",
+        description="Run every code cell once in dependency order (cells may be written in any order) on "
+        "the reactive kernel, streaming outputs. Arguments after NOTEBOOK (put them after --) become "
+        "sys.argv[1:]. Exits 1 at the first failing cell, naming it; a notebook with a syntax error, a "
+        "global defined in two cells or a cycle is refused before anything runs. sys.exit(n) in a cell "
+        "exits with n. Runs in the current directory.",
+    )
+    run.add_argument("notebook", metavar="NOTEBOOK", help=".ipynb or .py (percent or marimo) notebook")
+    run.add_argument("args", metavar="ARGS", nargs=argparse.REMAINDER, help="passed as sys.argv[1:]")
+
+    convert = commands.add_parser(
+        "convert",
+        help="convert between .ipynb, percent and marimo (never executes)",
+        description="Convert a notebook between .ipynb, the percent format and marimo's format. The "
+        "output format comes from DST's extension (.py is percent) unless --to says otherwise. "
+        "Nothing is executed. DST '-' writes to stdout.",
+    )
+    convert.add_argument("src", metavar="SRC", help=".ipynb or .py notebook to read")
+    convert.add_argument("-o", "--output", metavar="DST", required=True, help="file to write, or -")
+    convert.add_argument("--to", choices=FILE_FORMATS, help="output format (default: from DST's extension)")
+
+    export = commands.add_parser(
+        "export",
+        help="execute in dependency order, write HTML or .ipynb with outputs",
+        description="Execute the notebook in dependency order on the reactive kernel, then write it, in "
+        "notebook order with its outputs, through nbconvert's HTML or notebook exporter. Nothing is "
+        "written if a cell fails (unless --allow-errors). Runs in the notebook's directory.",
+    )
+    export.add_argument("kind", metavar="FORMAT", choices=("html", "ipynb"), help="html or ipynb")
+    export.add_argument("notebook", metavar="NOTEBOOK", help=".ipynb or .py notebook to execute")
+    export.add_argument("-o", "--output", metavar="OUT", required=True, help="file to write, or -")
+    export.add_argument(
+        "--allow-errors",
+        action="store_true",
+        help="keep going after a failing cell (cells that read it are skipped) and write the result",
+    )
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except (NotebookFileError, FormatError) as exc:
+        return _fail(str(exc), 2)
+    except UnrunnableNotebookError as exc:
+        return _fail(str(exc), 1)
+    except NoSuchKernel:
+        missing = f"the {KERNELSPEC['name']} kernel is not installed (see `jupyter kernelspec list`)"
+        return _fail(missing, 1)
+    except DeadKernelError as exc:
+        return _fail(f"the kernel died: {exc}", 1)
+    except KeyboardInterrupt:
+        return _fail("interrupted", 130)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    # Imported here so `--help` and `convert` do not pay for nbclient and nbconvert's exporters.
+    if args.command == "run":
+        from reactive_kernel.cli.run import run
+
+        extra = args.args[1:] if args.args[:1] == ["--"] else args.args
+        return run(args.notebook, extra)
+    if args.command == "convert":
+        from reactive_kernel.cli.convert import convert
+
+        return convert(args.src, args.output, args.to)
+    from reactive_kernel.cli.export import export
+
+    return export(args.kind, args.notebook, args.output, args.allow_errors)
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"{PROG}: error: {message}", file=sys.stderr)
+    return code

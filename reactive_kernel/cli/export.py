@@ -1,0 +1,41 @@
+"""`reactive-kernel export`: execute in dependency order, then write HTML or .ipynb through nbconvert."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from nbconvert.exporters import Exporter, HTMLExporter, NotebookExporter
+
+from reactive_kernel import KERNELSPEC
+from reactive_kernel import notebook_io as files
+from reactive_kernel.cli import terminal
+from reactive_kernel.cli.run import script_preamble
+from reactive_kernel.executor import QUIET_KERNEL, CellExecutionError, DependencyOrderPreprocessor
+
+EXPORTERS: dict[str, type[Exporter]] = {"html": HTMLExporter, "ipynb": NotebookExporter}
+
+
+def export(kind: str, path: str, out: str, allow_errors: bool = False) -> int:
+    """Execute `path` and write it as `kind` to `out`; nothing is written when a cell fails."""
+    nb = files.without_round_trip_metadata(files.read_notebook(path))
+    nb.metadata["kernelspec"] = dict(KERNELSPEC)  # what it ran on
+    runner = DependencyOrderPreprocessor(
+        kernel_name=KERNELSPEC["name"],
+        order="dependency",
+        timeout=None,
+        extra_arguments=QUIET_KERNEL,
+        allow_errors=allow_errors,
+        preamble=script_preamble(path, []),
+    )
+    exporter = EXPORTERS[kind]()
+    exporter.register_preprocessor(runner, enabled=True)
+    source = Path(path)
+    resources = {"metadata": {"path": str(source.parent.resolve()), "name": source.stem}}
+    try:
+        body, _ = exporter.from_notebook_node(nb, resources)
+    except CellExecutionError:
+        assert runner.failed_cell is not None
+        terminal.report_failure(runner.nb.cells, runner.failed_cell)  # the exporter ran a copy
+        return 1
+    files.write_text(out, body)
+    return 0
