@@ -1,7 +1,7 @@
-"""nbconvert exporters to `.py` notebooks: `jupyter nbconvert --to reactive` (percent) and `reactive-marimo`.
+"""nbconvert exporters to `.py` notebooks: `jupyter nbconvert --to reactive` (percent) and `--to marimo`.
 
 Registered under the `nbconvert.exporters` entry point, so they also appear in JupyterLab's "Save and
-Export Notebook As" menu (as "Reactive" and "Reactive-marimo"). Outputs are not written to `.py` files.
+Export Notebook As" menu (as "Reactive" and "Marimo"; jupyter_server only serves \w+ names). Outputs are not written to `.py` files.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class ReactiveExporter(Exporter):
 
 
 class MarimoExporter(ReactiveExporter):
-    """The same, in marimo's format: `jupyter nbconvert --to reactive-marimo`."""
+    """The same, in marimo's format: `jupyter nbconvert --to marimo`."""
 
     export_from_notebook = "Reactive marimo (.py)"
 
