@@ -1,7 +1,8 @@
 """nbconvert exporters to `.py` notebooks: `jupyter nbconvert --to reactive` (percent) and `--to marimo`.
 
 Registered under the `nbconvert.exporters` entry point, so they also appear in JupyterLab's "Save and
-Export Notebook As" menu (as "Reactive" and "Marimo"; jupyter_server only serves \w+ names). Outputs are not written to `.py` files.
+Export Notebook As" menu, as "Reactive" and "Marimo" (jupyter_server's export route only matches names
+made of word characters, hence not "reactive-marimo"). Outputs are not written to `.py` files.
 """
 
 from __future__ import annotations

@@ -1,10 +1,16 @@
 """The `reactive-kernel` command: run a notebook as a script, convert it, or export it with outputs."""
+# ruff: noqa: E402  (one statement must run before the imports: see rfc3987_syntax below)
 
 from __future__ import annotations
 
 import argparse
 import sys
 from collections.abc import Sequence
+
+# nbformat imports jsonschema, whose format checkers import rfc3987_syntax when it is installed (jupyter's
+# `format-nongpl` extra); building that grammar takes about 3 s on every start, for an IRI check that
+# notebook validation never uses. Marking it absent turns it into the ImportError jsonschema expects.
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 from jupyter_client.kernelspec import NoSuchKernel
 from nbclient.exceptions import DeadKernelError
