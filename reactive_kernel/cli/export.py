@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from nbconvert.exporters import Exporter, HTMLExporter, NotebookExporter
 
-from reactive_kernel import KERNELSPEC
+from reactive_kernel import KERNELSPEC, order
 from reactive_kernel import notebook_io as files
 from reactive_kernel.cli import terminal
 from reactive_kernel.cli.run import script_preamble
@@ -38,4 +39,18 @@ def export(kind: str, path: str, out: str, allow_errors: bool = False) -> int:
         terminal.report_failure(runner.nb.cells, runner.failed_cell)  # the exporter ran a copy
         return 1
     files.write_text(out, body)
+    _report_allowed_errors(runner)
     return 0
+
+
+def _report_allowed_errors(runner: DependencyOrderPreprocessor) -> None:
+    """With --allow-errors the export succeeds; still say which cells failed and which were skipped."""
+    cells = runner.nb.cells
+    failed = [
+        i for i, c in enumerate(cells) if any(o.get("output_type") == "error" for o in c.get("outputs", ()))
+    ]
+    for index in failed:
+        print(f"reactive-kernel: {order.describe(cells, index)} failed (kept in the export)", file=sys.stderr)
+    if runner.blocked:
+        skipped = ", ".join(order.describe(cells, i) for i in runner.blocked)
+        print(f"reactive-kernel: skipped, because a cell they read failed: {skipped}", file=sys.stderr)
