@@ -1,0 +1,66 @@
+"""The notebooks in examples/ run as scripts with `reactive-kernel run` (a real kernel), and the tour says
+the same thing in each of its three formats."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from reactive_kernel.notebook_io import read_notebook
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+TOURS = ["reactive_tour.ipynb", "reactive_tour.py", "reactive_tour_marimo.py"]
+TOUR_OUTPUT = "sum of 10 squares: 285\n10 squares: first [0, 1, 4], mean 28.5\n"
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    """`reactive-kernel run ...` from the repository root, as the README shows it."""
+    command = [sys.executable, "-m", "reactive_kernel", "run", *args]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180)
+
+
+@pytest.mark.parametrize("name", TOURS)
+def test_the_tour_runs_as_a_script_in_every_format(name):
+    result = run(f"examples/{name}")
+    assert (result.returncode, result.stdout) == (0, TOUR_OUTPUT), result.stderr
+
+
+def test_the_tour_has_the_same_code_in_every_format():
+    def code(name: str) -> list[str]:
+        cells = read_notebook(str(EXAMPLES / name)).cells
+        return sorted(c.source for c in cells if c.cell_type == "code" and not c.source.startswith("#"))
+
+    assert code(TOURS[0]) == code(TOURS[1]) == code(TOURS[2])
+    assert len(code(TOURS[0])) == 6
+
+
+def test_the_percent_tour_has_a_cell_before_its_inputs():
+    cells = [c for c in read_notebook(str(EXAMPLES / "reactive_tour.py")).cells if c.cell_type == "code"]
+    assert cells[0].source.startswith('print(f"{n} {label}')
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ([], ["     4  the", "     2  fox", "     2  dog", "     1  quick", "     1  brown"]),
+        (["--", "--top", "2"], ["     4  the", "     2  fox"]),
+        (["--", "{words}", "--top", "1"], ["     3  pear"]),
+        (["--", "{words}", "{words}"], ["     6  pear", "     2  plum"]),
+    ],
+    ids=["sample", "top-2", "file", "two-files"],
+)
+def test_wordcount_takes_its_arguments_from_the_command_line(args, expected, tmp_path):
+    words = tmp_path / "words.txt"
+    words.write_text("Pear plum pear\nPEAR\n", encoding="utf-8")
+    result = run("examples/wordcount.py", *(a.format(words=words) for a in args))
+    assert (result.returncode, result.stdout.splitlines()) == (0, expected), result.stderr
+
+
+def test_wordcount_rejects_a_bad_argument_with_its_own_usage():
+    result = run("examples/wordcount.py", "--", "--top", "many")
+    assert result.returncode == 2
+    assert "wordcount: error: argument --top: invalid int value: 'many'" in result.stderr
