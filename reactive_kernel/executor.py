@@ -9,11 +9,12 @@ uses once configured (see `dependency_order_preprocessors`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError
+from nbclient.exceptions import CellExecutionError, DeadKernelError
+from nbclient.util import run_sync
 from nbconvert.exporters import Exporter
 from nbconvert.preprocessors import ExecutePreprocessor
 from nbformat import NotebookNode
@@ -109,17 +110,20 @@ class DependencyOrderPreprocessor(ExecutePreprocessor):
     # ---- per cell: tell the kernel which cell runs, and pass outputs on as they arrive ---------------
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> tuple[NotebookNode, Any]:
-        self._cell_id = cell.get("id") or f"cell-{index}"
+        self._cell_id = cell_id(cell, index)
         try:
             return super().preprocess_cell(cell, resources, index)
-        except CellExecutionError:
+        except (CellExecutionError, DeadKernelError):
             self.failed_cell = index
             raise
         finally:
             self._cell_id = None
 
     async def async_start_new_kernel_client(self) -> Any:
-        client = await super().async_start_new_kernel_client()
+        try:
+            client = await super().async_start_new_kernel_client()
+        except RuntimeError as exc:  # jupyter_client: "Kernel died before replying to kernel_info"
+            raise DeadKernelError(f"it did not start ({exc}); its own error is printed above") from exc
         plain_execute = client.execute
 
         def execute(code: str, **kwargs: Any) -> str:
@@ -132,11 +136,19 @@ class DependencyOrderPreprocessor(ExecutePreprocessor):
         client.execute = execute
         return client
 
+    # nbclient binds its blocking wrapper to its own coroutine: rebind it so setup_kernel() uses ours.
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
     def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: Any, cell_index: int) -> Any:
         out = super().output(outs, msg, display_id, cell_index)
         if out is not None and self._on_output is not None:
             self._on_output(cell_index, out)
         return out
+
+
+def cell_id(cell: Mapping[str, Any], index: int) -> str:
+    """The id the kernel knows a cell by in a headless run: its notebook id, or one from its position."""
+    return cell.get("id") or f"cell-{index}"
 
 
 def _execute_with_cell_id(
