@@ -77,6 +77,17 @@ def without_round_trip_metadata(nb: NotebookNode) -> NotebookNode:
     return nb
 
 
+def check_output(src: str, dst: str) -> None:
+    """Refuse, before any work, an output that is the source itself or lies in a missing directory."""
+    if dst == "-":
+        return
+    if os.path.exists(dst) and os.path.exists(src) and os.path.samefile(src, dst):
+        raise NotebookFileError(dst, "is the source notebook; write to another file")
+    parent = Path(dst).parent
+    if not parent.is_dir():
+        raise NotebookFileError(dst, f"no such directory: {parent}")
+
+
 def write_text(path: str, text: str) -> None:
     """Write `text` to `path` all at once (a temporary file, then a rename), or to stdout for "-"."""
     if path == "-":

@@ -80,7 +80,11 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    words, notebook_args = _split_run(words)
+    args = parser().parse_args(words)
+    if notebook_args is not None:
+        args.args = notebook_args
     try:
         return _dispatch(args)
     except (NotebookFileError, FormatError) as exc:
@@ -101,8 +105,7 @@ def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "run":
         from reactive_kernel.cli.run import run
 
-        extra = args.args[1:] if args.args[:1] == ["--"] else args.args
-        return run(args.notebook, extra)
+        return run(args.notebook, args.args)
     if args.command == "convert":
         from reactive_kernel.cli.convert import convert
 
@@ -110,6 +113,18 @@ def _dispatch(args: argparse.Namespace) -> int:
     from reactive_kernel.cli.export import export
 
     return export(args.kind, args.notebook, args.output, args.allow_errors)
+
+
+def _split_run(words: list[str]) -> tuple[list[str], list[str] | None]:
+    """`run NOTEBOOK [--] ARGS...`: every word after NOTEBOOK is the notebook's, less one leading `--`.
+
+    Split here rather than by argparse, whose handling of `--` before a REMAINDER varies between Python
+    versions (some drop it, some keep it, and a second `--` meant for the notebook could be lost).
+    """
+    if len(words) < 2 or words[0] != "run" or words[1].startswith("-"):
+        return words, None
+    rest = words[2:]
+    return words[:2], rest[1:] if rest[:1] == ["--"] else rest
 
 
 def _fail(message: str, code: int) -> int:

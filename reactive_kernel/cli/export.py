@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from nbclient.exceptions import DeadKernelError
 from nbconvert.exporters import Exporter, HTMLExporter, NotebookExporter
 
 from reactive_kernel import KERNELSPEC, order
@@ -19,6 +20,7 @@ EXPORTERS: dict[str, type[Exporter]] = {"html": HTMLExporter, "ipynb": NotebookE
 def export(kind: str, path: str, out: str, allow_errors: bool = False) -> int:
     """Execute `path` and write it as `kind` to `out`; nothing is written when a cell fails."""
     nb = files.without_round_trip_metadata(files.read_notebook(path))
+    files.check_output(path, out)  # before running: a bad OUT should not cost a run and its side effects
     nb.metadata["kernelspec"] = dict(KERNELSPEC)  # what it ran on
     runner = DependencyOrderPreprocessor(
         kernel_name=KERNELSPEC["name"],
@@ -37,6 +39,11 @@ def export(kind: str, path: str, out: str, allow_errors: bool = False) -> int:
     except CellExecutionError:
         assert runner.failed_cell is not None
         terminal.report_failure(runner.nb.cells, runner.failed_cell)  # the exporter ran a copy
+        return 1
+    except DeadKernelError:
+        if runner.failed_cell is None:
+            raise
+        terminal.report_dead_kernel(runner.nb.cells, runner.failed_cell)
         return 1
     files.write_text(out, body)
     _report_allowed_errors(runner)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 
+from nbclient.exceptions import DeadKernelError
+
 from reactive_kernel import KERNELSPEC
 from reactive_kernel import notebook_io as files
 from reactive_kernel.cli import terminal
@@ -14,7 +16,7 @@ def run(path: str, args: list[str]) -> int:
     """Run `path` with `args` as sys.argv[1:]; the exit status is 0, or 1 at the first failing cell."""
     nb = files.read_notebook(path)
     runner = DependencyOrderPreprocessor(
-        on_output=terminal.echo,
+        on_output=terminal.echo_for(nb.cells),
         kernel_name=KERNELSPEC["name"],
         order="dependency",
         timeout=None,
@@ -31,6 +33,11 @@ def run(path: str, args: list[str]) -> int:
         if code is not None:
             return code
         terminal.report_failure(nb.cells, index)
+        return 1
+    except DeadKernelError:
+        if runner.failed_cell is None:
+            raise
+        terminal.report_dead_kernel(nb.cells, runner.failed_cell)
         return 1
     return 0
 

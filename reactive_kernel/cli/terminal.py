@@ -4,14 +4,28 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TextIO
 
 from nbformat import NotebookNode
 
 from reactive_kernel import order
+from reactive_kernel.executor import cell_id
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def echo_for(cells: Sequence[Mapping[str, Any]]) -> Callable[[int, NotebookNode], None]:
+    """`echo`, with the kernel's warnings naming cells as `cell 3 (title)` instead of by cell id."""
+    labels = {cell_id(cell, i): order.describe(cells, i) for i, cell in enumerate(cells)}
+    pattern = re.compile("cell '(" + "|".join(map(re.escape, labels)) + ")'") if labels else None
+
+    def echo_named(cell_index: int, out: NotebookNode) -> None:
+        if pattern and out.get("output_type") == "stream" and out.get("name") == "stderr":
+            out = NotebookNode(out, text=pattern.sub(lambda m: labels[m.group(1)], out.get("text", "")))
+        echo(cell_index, out)
+
+    return echo_named
 
 
 def echo(cell_index: int, out: NotebookNode) -> None:
@@ -41,6 +55,12 @@ def report_failure(cells: Sequence[Mapping[str, Any]], index: int, stream: TextI
         text = _ANSI.sub("", text)
     stream.write(f"reactive-kernel: {order.describe(cells, index)} failed:\n{text}\n")
     stream.flush()
+
+
+def report_dead_kernel(cells: Sequence[Mapping[str, Any]], index: int) -> None:
+    """The kernel process ended while this cell ran (os._exit, a crash in native code, out of memory)."""
+    name = order.describe(cells, index)
+    print(f"reactive-kernel: {name} killed the kernel; nothing after it ran", file=sys.stderr)
 
 
 def system_exit_code(cells: Sequence[Mapping[str, Any]], index: int) -> int | None:
