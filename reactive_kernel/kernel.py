@@ -14,6 +14,7 @@ from reactive_kernel import __version__, protocol_in, protocol_out
 from reactive_kernel.comm import FrontendLink
 from reactive_kernel.magics import ReactiveMagics
 from reactive_kernel.scheduler import MODES, Mode, Plan, Refusal, Scheduler
+from reactive_kernel.widgets import WidgetWatch
 
 
 class ReactiveKernel(IPythonKernel):
@@ -34,6 +35,7 @@ class ReactiveKernel(IPythonKernel):
         super().__init__(**kwargs)
         self.scheduler = Scheduler(mode=self.mode)
         self.current_cell: str | None = None  # the cell whose code is executing, for %reactive
+        self.widgets = WidgetWatch(self._value_changed)
         self.link = FrontendLink(
             self.comm_manager, self._handle, self._attach, lambda: protocol_out.hello(self.scheduler.mode)
         )
@@ -90,7 +92,10 @@ class ReactiveKernel(IPythonKernel):
             reply = await execute(*args, cell_meta=cell_meta, cell_id=cell_id)
         finally:
             self.current_cell = None
-        self._apply(self.scheduler.after_run(cell_id, *_outcome(reply)))
+        outcome = _outcome(reply)
+        if outcome[0] == "ok":
+            self.widgets.bind(self.scheduler.graph.facts(cell_id).defs, self.shell.user_ns)
+        self._apply(self.scheduler.after_run(cell_id, *outcome))
         return reply
 
     def set_mode(self, mode: Mode) -> None:
@@ -112,6 +117,10 @@ class ReactiveKernel(IPythonKernel):
             everything = frozenset(self.scheduler.cell_ids())
             self._apply(Plan(changed=everything, run=self.scheduler.pending() or None))
 
+    def _value_changed(self, name: str) -> None:
+        """A widget held in `name` changed in the browser: its readers re-run, as after an edit."""
+        self._apply(self.scheduler.value_changed(name))
+
     def _attach(self, present: bool) -> None:
         self._apply(self.scheduler.set_frontend(present))
 
@@ -120,6 +129,7 @@ class ReactiveKernel(IPythonKernel):
         user_ns = self.shell.user_ns
         for name in plan.forget:
             user_ns.pop(name, None)
+            self.widgets.forget(name)
         if plan.changed:
             cells = self.scheduler.graph.in_order(c for c in plan.changed if c in self.scheduler.graph)
             self.link.broadcast(protocol_out.state({c: self.scheduler.state(c) for c in cells}))

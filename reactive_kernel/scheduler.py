@@ -178,6 +178,18 @@ class Scheduler:
         self._pending = []
         return Plan(changed=frozenset(queued), run=())
 
+    def value_changed(self, name: str) -> Plan:
+        """The value held in global `name` changed outside any cell (a widget moved in the browser).
+
+        The cells that read `name` re-run (autorun) or turn stale (lazy), not the cell that defines it.
+        Readers already queued and not yet started will read the newest value when they run, so a burst
+        of changes (dragging a slider) queues at most one cascade.
+        """
+        readers = self.graph.readers(name) & self._cells.keys()
+        if not readers:
+            return Plan()
+        return self._cascade(set(readers) | set(self.graph.descendants(readers)))
+
     def run_stale(self) -> Plan:
         """Queue every stale cell (and what it needs) for the frontend."""
         stale = {c for c in self._cells if self.status(c) == "stale"}
