@@ -85,8 +85,9 @@ class ReactiveKernel(IPythonKernel):
             return self._refuse(plan.refusal, store_history)
         if not plan.execute:
             return self._defer(cell_id, plan, store_history)
-        for warning in self.scheduler.warnings(cell_id):
-            print(f"reactive_kernel warning: {warning}", file=sys.stderr)
+        if not self.scheduler.frontend:  # a frontend shows `warnings` on the cell itself
+            for warning in self.scheduler.warnings(cell_id):
+                print(f"reactive_kernel warning: {warning}", file=sys.stderr)
         self.current_cell = cell_id
         try:
             reply = await execute(*args, cell_meta=cell_meta, cell_id=cell_id)

@@ -224,8 +224,18 @@ def test_mutating_another_cells_global_warns_naming_the_owner(fe):
     fe.sync()
     fe.run("a")
     execution = fe.execute("b", fe.cells["b"])
-    assert "mutates 'lst'" in execution.stderr and "cell 'a'" in execution.stderr
     assert fe.states["b"]["warnings"] and "cell 'a'" in fe.states["b"]["warnings"][0]
+    assert execution.stderr == "", "the frontend shows the warning on the cell: no copy in the output"
+
+
+def test_without_a_frontend_the_mutation_warning_goes_to_stderr():
+    fe = Frontend(open_comm=False)
+    try:
+        fe.execute("a", "lst = []")
+        execution = fe.execute("b", "lst.append(1)")
+        assert "mutates 'lst'" in execution.stderr and "cell 'a'" in execution.stderr
+    finally:
+        fe.shutdown()
 
 
 def test_executions_without_a_cell_id_run_outside_the_graph(fe):

@@ -8,6 +8,7 @@ import { ICellState } from './protocol';
 const BADGE = 'jp-reactive-badge';
 const MESSAGE = 'jp-reactive-message';
 const LINK = 'jp-reactive-cell-link';
+const WARNING = 'jp-reactive-warning'; // a line of the message that is a warning (a mutation), not an error
 const QUIET = new Set(['fresh', 'queued', 'running', 'unrun', 'edited']);
 
 export interface IRenderContext {
@@ -49,9 +50,10 @@ function renderBadge(node: HTMLElement, state: ICellState, ctx: IRenderContext):
 }
 
 function renderMessage(node: HTMLElement, state: ICellState, ctx: IRenderContext): void {
-  const lines = [...(state.error && !QUIET.has(state.status) ? [state.error] : []), ...(state.warnings ?? [])];
+  const errors = state.error && !QUIET.has(state.status) ? [state.error] : [];
+  const warnings = state.warnings ?? [];
   let box = node.querySelector<HTMLElement>(`.${MESSAGE}`);
-  if (lines.length === 0) {
+  if (errors.length + warnings.length === 0) {
     box?.remove();
     return;
   }
@@ -61,7 +63,15 @@ function renderMessage(node: HTMLElement, state: ICellState, ctx: IRenderContext
     const outputs = node.querySelector('.jp-Cell-outputWrapper');
     node.insertBefore(box, outputs);
   }
-  box.replaceChildren(...lines.map(line => renderLine(line, ctx)));
+  box.classList.toggle(`${MESSAGE}-warning`, errors.length === 0);
+  box.replaceChildren(
+    ...errors.map(line => renderLine(line, ctx)),
+    ...warnings.map(line => {
+      const node = renderLine(line, ctx);
+      node.classList.add(WARNING);
+      return node;
+    })
+  );
 }
 
 function renderLine(text: string, ctx: IRenderContext): HTMLElement {

@@ -121,6 +121,27 @@ def test_multiple_definition_is_an_error_on_both_cells_linking_each_other(lab, n
     assert lab.active_cell() == "a"
 
 
+def test_a_mutation_warning_sits_on_the_cell_naming_the_owner_and_the_fix(lab, notebook_name):
+    cells = {"a": "items = [1, 2]", "b": "items.append(3)\nprint(len(items))", "c": "print(sum(items))"}
+    lab.notebook(notebook_name, cells, reactive=True)
+    lab.run("a")  # b and c read items: they run next, and b mutates it
+    lab.wait_status("fresh")
+    warning = message(lab, "b").locator(".jp-reactive-warning")
+    expect(warning).to_have_count(1, timeout=TIMEOUT)
+    text = warning.inner_text()
+    assert "`items.append(...)` mutates 'items'" in text and "move this change into" in text, text
+    expect(warning.locator(".jp-reactive-cell-link[data-cell-id='a']")).to_have_count(2, timeout=TIMEOUT)
+    assert lab.status("c") == "fresh", "a mutation is not tracked: the reader does not re-run"
+    lab.screenshot("mutation-warning")
+    warning.locator(".jp-reactive-cell-link").first.click()
+    assert lab.active_cell() == "a", "the owner's link must take the user to it"
+    expect(message(lab, "a")).to_have_count(0, timeout=TIMEOUT)  # the owner itself is fine
+    lab.edit("b", "print(len(items + [3]))")  # the suggested fix: build a new value
+    lab.run("a")  # a fresh list, and b's new source runs after it
+    lab.wait_output("b", "3")
+    expect(message(lab, "b")).to_have_count(0, timeout=TIMEOUT)
+
+
 def test_a_cycle_is_an_error_on_every_cell_in_it(lab, notebook_name):
     lab.notebook(notebook_name, {"a": "x = y + 1", "b": "y = x"}, reactive=True)
     lab.run("a")
