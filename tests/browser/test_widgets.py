@@ -1,0 +1,63 @@
+"""Widgets in a real JupyterLab: dragging a slider re-runs the cells that read it, and only those."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.lab import labextension_enabled
+
+pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
+pytest.importorskip("ipywidgets", reason="ipywidgets is not installed")
+
+for extension in ("reactive-kernel-labextension", "@jupyter-widgets/jupyterlab-manager"):
+    if not labextension_enabled(extension):
+        pytestmark = pytest.mark.skip(reason=f"{extension} is not installed and enabled in JupyterLab")
+
+NOTEBOOK = {
+    "a": "import ipywidgets as widgets\nslider = widgets.IntSlider(value=10, min=0, max=100)\nslider",
+    "b": "print(slider.value * 10)",
+    "c": "print('independent')",
+}
+
+
+def prompt(lab, cell_id: str) -> str:
+    return lab.cell(cell_id).locator(".jp-InputPrompt").inner_text()
+
+
+def drag(lab, fraction: float) -> None:
+    """Press the slider's handle and drag it to `fraction` of the track, in small steps, as a hand does."""
+    track = lab.cell("a").locator(".noUi-target")
+    handle = lab.cell("a").locator(".noUi-handle")
+    box, grip = track.bounding_box(), handle.bounding_box()
+    assert box and grip, "the slider is not on the page"
+    y = grip["y"] + grip["height"] / 2
+    lab.page.mouse.move(grip["x"] + grip["width"] / 2, y)
+    lab.page.mouse.down()
+    lab.page.mouse.move(box["x"] + box["width"] * fraction, y, steps=15)
+    lab.page.mouse.up()
+
+
+def readout(lab) -> int:
+    return int(lab.cell("a").locator(".widget-readout").inner_text())
+
+
+def test_dragging_a_slider_reruns_the_cell_that_reads_it(lab, notebook_name):
+    lab.notebook(notebook_name, NOTEBOOK, reactive=True)
+    lab.run("a")
+    lab.wait_output("b", "100")
+    lab.run("c")
+    lab.wait_status("fresh")
+    before = {cell: prompt(lab, cell) for cell in "abc"}
+
+    drag(lab, 0.8)
+    value = readout(lab)
+    assert value not in (10, 0), f"the drag did not move the slider (readout {value})"
+    lab.wait_output("b", str(value * 10))
+    lab.wait_status("fresh")
+    assert prompt(lab, "a") == before["a"], "the cell that made the slider must not re-run"
+    assert prompt(lab, "c") == before["c"], "a cell that does not read the slider must not re-run"
+    assert prompt(lab, "b") != before["b"]
+
+    drag(lab, 0.2)  # and back: the newest value wins
+    value = readout(lab)
+    lab.wait_output("b", str(value * 10))
