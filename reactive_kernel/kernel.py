@@ -5,12 +5,15 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from ipykernel.ipkernel import IPythonKernel
-from traitlets import Enum
+from traitlets import Enum, Unicode
 
-from reactive_kernel import __version__, protocol_in, protocol_out
+from reactive_kernel import __version__, output_tap, protocol_in, protocol_out
+from reactive_kernel.cell_cache import CellCache, Entry, UnreadableInput, cache_key
 from reactive_kernel.comm import FrontendLink
 from reactive_kernel.magics import ReactiveMagics
 from reactive_kernel.scheduler import MODES, Mode, Plan, Refusal, Scheduler
@@ -31,9 +34,16 @@ class ReactiveKernel(IPythonKernel):
         "'autorun' runs them, 'lazy' marks them stale.",
     ).tag(config=True)
 
+    cache_dir = Unicode(
+        "",
+        help="Where cells cached on disk (cell metadata reactive.cache = 'disk') keep their results; "
+        "empty: $XDG_CACHE_HOME/reactive_kernel/cells (~/.cache/reactive_kernel/cells).",
+    ).tag(config=True)
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scheduler = Scheduler(mode=self.mode)
+        self.cell_cache = CellCache(Path(self.cache_dir) if self.cache_dir else None)
         self.current_cell: str | None = None  # the cell whose code is executing, for %reactive
         self.widgets = WidgetWatch(self._value_changed)
         self.link = FrontendLink(
@@ -90,13 +100,52 @@ class ReactiveKernel(IPythonKernel):
                 print(f"reactive_kernel warning: {warning}", file=sys.stderr)
         self.current_cell = cell_id
         try:
-            reply = await execute(*args, cell_meta=cell_meta, cell_id=cell_id)
+            if self.scheduler.cache_mode(cell_id) == "off":
+                self.scheduler.set_cached(cell_id, False)
+                reply = await execute(*args, cell_meta=cell_meta, cell_id=cell_id)
+            else:
+                reply = await self._execute_cached(
+                    cell_id, code, store_history, lambda: execute(*args, cell_meta=cell_meta, cell_id=cell_id)
+                )
         finally:
             self.current_cell = None
         outcome = _outcome(reply)
         if outcome[0] == "ok":
             self.widgets.bind(self.scheduler.graph.facts(cell_id).defs, self.shell.user_ns)
         self._apply(self.scheduler.after_run(cell_id, *outcome))
+        return reply
+
+    async def _execute_cached(
+        self, cell_id: str, code: str, store_history: bool, run: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> dict[str, Any]:
+        """A cached cell: restore its last results if its source and inputs are unchanged, else run it."""
+        disk = self.scheduler.cache_mode(cell_id) == "disk"
+        facts = self.scheduler.graph.facts(cell_id)
+        try:
+            key: str | None = cache_key(code, facts.refs, self.shell.user_ns)
+        except UnreadableInput as exc:
+            key, why = None, f"reactive_kernel: not cached, it runs every time: {exc}"
+        entry = self.cell_cache.get(cell_id, key, disk) if key else None
+        if entry is not None:
+            self.shell.user_ns.update(entry.defs)
+            count = self._count(store_history)
+            parent = self.get_parent("shell")
+            output_tap.replay(self.session, self.iopub_socket, entry.outputs, parent, count)
+            self.scheduler.set_cached(cell_id, True)
+            return {"status": "ok", "execution_count": count, "user_expressions": {}, "payload": []}
+        self.scheduler.set_cached(cell_id, False)
+        with output_tap.recording(self.session, self.get_parent("shell")["header"]["msg_id"]) as outputs:
+            reply = await run()
+            sys.stdout.flush()  # streams still buffered belong to this run
+            sys.stderr.flush()
+        if key is None:
+            print(why, file=sys.stderr)
+        elif reply.get("status") == "ok":
+            user_ns = self.shell.user_ns
+            defs = {name: user_ns[name] for name in facts.defs if name in user_ns}
+            note = self.cell_cache.put(cell_id, key, Entry(defs, outputs), disk)
+            if note:
+                print(f"reactive_kernel: {note}", file=sys.stderr)
         return reply
 
     def set_mode(self, mode: Mode) -> None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from reactive_kernel.errors import ProtocolError
-from reactive_kernel.scheduler import MODES, CellInput, Mode
+from reactive_kernel.scheduler import CACHE_MODES, MODES, CellInput, Mode
 
 _CELL_TYPES = ("code", "markdown", "raw")
 SCHEDULED_KEY = "reactiveScheduled"  # execute_request metadata: sent ahead from a run list
@@ -89,7 +89,10 @@ def _cell(item: object, index: int) -> CellInput:
         raise ProtocolError(f"cell_type must be one of {', '.join(_CELL_TYPES)}", f"{where}.cell_type")
     if not isinstance(disabled, bool):
         raise ProtocolError("disabled must be true or false", f"{where}.disabled")
-    return CellInput(cell_id, source, cell_type, disabled)
+    cache = item.get("cache", "off")
+    if cache not in CACHE_MODES:
+        raise ProtocolError(f"cache must be one of {', '.join(CACHE_MODES)}", f"{where}.cache")
+    return CellInput(cell_id, source, cell_type, disabled, cache)
 
 
 def scheduled_cell(msg: dict[str, Any]) -> str | None:

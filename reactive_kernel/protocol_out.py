@@ -44,4 +44,5 @@ def _cell(s: CellState) -> dict[str, Any]:
         "children": list(s.children),
         "error": s.error,
         "warnings": list(s.warnings),
+        "cached": s.cached,
     }

@@ -12,6 +12,7 @@ from reactive_kernel.graph import Graph
 
 Mode = Literal["autorun", "lazy"]
 MODES: tuple[Mode, ...] = ("autorun", "lazy")
+CACHE_MODES = ("off", "memory", "disk")  # a cell's `reactive.cache` option, as the frontend syncs it
 STATUSES = ("unrun", "fresh", "edited", "stale", "queued", "running", "error", "blocked", "disabled")
 _NEEDS_RUN = frozenset({"unrun", "stale", "queued"})
 
@@ -24,6 +25,7 @@ class CellInput:
     source: str  # the editor's current text
     cell_type: str = "code"  # "code", "markdown" or "raw"; only code cells join the graph
     disabled: bool = False  # cell metadata says it must not run (nor its descendants)
+    cache: str = "off"  # one of CACHE_MODES: reuse the last results while source and inputs are unchanged
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class CellState:
     children: tuple[str, ...]  # cells that read from it, notebook order
     error: str | None  # why it is in error, blocked or disabled
     warnings: tuple[str, ...]  # mutation warnings from its last run
+    cached: bool = False  # its latest run was restored from the cache instead of executed
 
 
 @dataclass
@@ -70,6 +73,8 @@ class _Cell:
     base: str = "unrun"  # unrun, fresh, stale, error or blocked; overlays are computed in status()
     error: str | None = None
     warnings: tuple[str, ...] = ()
+    cache: str = "off"  # one of CACHE_MODES
+    cached: bool = False  # the latest run was restored from the cache
 
 
 @dataclass
@@ -120,10 +125,11 @@ class Scheduler:
     def _take(self, new: CellInput) -> set[str]:
         cell = self._cells.get(new.id)
         if cell is None:
-            self._cells[new.id] = _Cell(new.source, new.disabled)
+            self._cells[new.id] = _Cell(new.source, new.disabled, cache=new.cache)
             self._order.append(new.id)
             return self._set_facts(new.id, new.source)
         changed: set[str] = set()
+        cell.cache = new.cache
         if cell.disabled != new.disabled:
             cell.disabled = new.disabled
             self._closures = None
@@ -338,7 +344,18 @@ class Scheduler:
             children=self.graph.in_order(self.graph.children(cell_id)),
             error=self._error_text(cell_id),
             warnings=cell.warnings,
+            cached=cell.cached and status == "fresh",
         )
+
+    def cache_mode(self, cell_id: str) -> str:
+        """The cell's cache option: "off", "memory" or "disk"."""
+        cell = self._cells.get(cell_id)
+        return cell.cache if cell is not None else "off"
+
+    def set_cached(self, cell_id: str, cached: bool) -> None:
+        """Whether the run now finishing was restored from the cache (shown in the cell's state)."""
+        if cell_id in self._cells:
+            self._cells[cell_id].cached = cached
 
     def warnings(self, cell_id: str) -> tuple[str, ...]:
         """Mutation warnings of the cell's latest run, without building its whole state."""

@@ -57,14 +57,15 @@ class Execution:
 class Frontend:
     """A notebook (ordered cells), a kernel, and the comm between them."""
 
-    def __init__(self, kernel_name: str = "reactive-python", open_comm: bool = True) -> None:
+    def __init__(self, kernel_name: str = "reactive-python", open_comm: bool = True, **start: Any) -> None:
         self.km = KernelManager(kernel_name=kernel_name)
-        self.km.start_kernel()
+        self.km.start_kernel(**start)  # e.g. env=..., extra_arguments=[...]
         self.kc = self.km.blocking_client()
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=TIMEOUT)
         self.cells: dict[str, str] = {}  # id -> source, in notebook order
         self.disabled: set[str] = set()
+        self.cache: dict[str, str] = {}  # id -> "memory" or "disk" (cell metadata reactive.cache)
         self.states: dict[str, dict[str, Any]] = {}
         self.run_list: list[str] = []
         self.messages: list[dict[str, Any]] = []  # every comm message the kernel sent us
@@ -91,7 +92,13 @@ class Frontend:
 
     def sync(self) -> None:
         cells = [
-            {"id": i, "source": s, "cell_type": "code", "disabled": i in self.disabled}
+            {
+                "id": i,
+                "source": s,
+                "cell_type": "code",
+                "disabled": i in self.disabled,
+                "cache": self.cache.get(i, "off"),
+            }
             for i, s in self.cells.items()
         ]
         self.send({"type": "sync", "cells": cells})

@@ -1,0 +1,47 @@
+"""Record what one execution publishes on IOPub, and publish it again: the outputs of a cached cell.
+
+Every output a kernel publishes (streams from `sys.stdout`, `display()`, the displayhook's result)
+goes through the kernel's one `Session.send`; while recording, a wrapper on that instance keeps a copy
+of each output message whose parent is the execution being recorded.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+OUTPUT_TYPES = ("stream", "display_data", "execute_result", "update_display_data", "clear_output")
+Outputs = list[tuple[str, dict[str, Any]]]
+
+
+@contextmanager
+def recording(session: Any, parent_id: str) -> Iterator[Outputs]:
+    """Collect (msg_type, content) of the outputs published for request `parent_id` inside the block."""
+    records: Outputs = []
+    original = session.send
+
+    def send(
+        stream: Any, msg_or_type: Any, content: Any = None, parent: Any = None, *args: Any, **kw: Any
+    ) -> Any:
+        msg = original(stream, msg_or_type, content, parent, *args, **kw)
+        if isinstance(msg, dict) and msg.get("parent_header", {}).get("msg_id") == parent_id:
+            kind = msg.get("header", {}).get("msg_type")
+            if kind in OUTPUT_TYPES:
+                records.append((kind, copy.deepcopy(msg["content"])))
+        return msg
+
+    session.send = send  # an instance attribute: it shadows Session.send until deleted
+    try:
+        yield records
+    finally:
+        del session.send
+
+
+def replay(session: Any, socket: Any, outputs: Outputs, parent: dict[str, Any], count: int) -> None:
+    """Publish recorded outputs again, as children of `parent`; a result gets the new execution count."""
+    for kind, content in outputs:
+        if kind == "execute_result":
+            content = {**content, "execution_count": count}
+        session.send(socket, kind, content, parent=parent, ident=kind.encode())
