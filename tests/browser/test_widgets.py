@@ -61,3 +61,40 @@ def test_dragging_a_slider_reruns_the_cell_that_reads_it(lab, notebook_name):
     drag(lab, 0.2)  # and back: the newest value wins
     value = readout(lab)
     lab.wait_output("b", str(value * 10))
+
+
+PLOT = {
+    "md": "md:### A slider-driven plot\nDrag the slider: the plot reads `freq`, so it re-runs. No callbacks.",
+    "a": "import ipywidgets as widgets\nfreq = widgets.FloatSlider(value=1.0, min=0.5, max=5.0, step=0.5,"
+    " description='freq')\nfreq",
+    "b": "import matplotlib.pyplot as plt\nimport numpy as np\n\nt = np.linspace(0, 2 * np.pi, 400)",
+    "c": "fig, ax = plt.subplots(figsize=(7, 2.6))\nax.plot(t, np.sin(freq.value * t))"
+    "\nax.set_title(f'sin({freq.value:g} t)')\nplt.show()",
+}
+
+
+def test_dragging_a_slider_redraws_a_plot_that_reads_it(lab, notebook_name):
+    pytest.importorskip("matplotlib", reason="matplotlib is not installed")
+    lab.notebook(notebook_name, PLOT, reactive=True)
+    lab.run("a")
+    lab.run("b")  # c reads freq and t: it runs after b
+    image = lab.cell("c").locator(".jp-OutputArea-output img")
+    image.wait_for()
+    first = image.get_attribute("src")
+    prompt_b = prompt(lab, "b")
+
+    track = lab.cell("a").locator(".noUi-target")
+    box = track.bounding_box()
+    assert box, "the slider is not on the page"
+    track.click(position={"x": box["width"] * 0.75, "y": box["height"] / 2})  # noUiSlider jumps there
+    value = float(lab.cell("a").locator(".widget-readout").inner_text())
+    assert value != 1.0, "the click did not move the slider"
+    lab.wait_status("fresh")
+    lab.page.wait_for_function(
+        "([id, before]) => { const n = window.reactiveTest.node(id);"
+        " const img = n && n.querySelector('.jp-OutputArea-output img');"
+        " return img && img.getAttribute('src') !== before; }",
+        arg=["c", first],
+    )
+    assert prompt(lab, "b") == prompt_b, "the cell that does not read the slider must not re-run"
+    lab.screenshot("slider-plot")
