@@ -5,8 +5,9 @@ import { NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import { Kernel, KernelMessage } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { RunQueue, StateStore } from './logic';
+import { cacheMode, RunQueue, StateStore, toggledCacheMode, withCacheMode } from './logic';
 import {
+  CacheMode,
   COMM_TARGET,
   FrontendMessage,
   ICellState,
@@ -103,6 +104,29 @@ export class ReactiveController implements IReactiveController {
     this._highlight = !this._highlight;
     this._renderRelations();
     this._changed.emit();
+  }
+
+  activeCacheMode(): CacheMode | null {
+    const cell = this.panel.content.activeCell;
+    return cell && cell.model.type === 'code' ? cacheMode(cell.model.getMetadata('reactive')) : null;
+  }
+
+  toggleCache(target: Exclude<CacheMode, 'off'>): void {
+    const current = this.activeCacheMode();
+    if (current === null) {
+      return;
+    }
+    const mode = toggledCacheMode(current, target);
+    const notebook = this.panel.content;
+    const cells = notebook.widgets.filter(cell => cell.model.type === 'code' && notebook.isSelectedOrActive(cell));
+    for (const cell of cells) {
+      const meta = withCacheMode(cell.model.getMetadata('reactive'), mode);
+      if (meta) {
+        cell.model.setMetadata('reactive', meta);
+      } else {
+        cell.model.deleteMetadata('reactive');
+      }
+    }
   }
 
   scrollTo(cellId: string): void {
@@ -335,7 +359,10 @@ export class ReactiveController implements IReactiveController {
       if (!this._watched.has(m)) {
         this._watched.add(m);
         m.contentChanged.connect(() => this._syncSoon(this._settings.debounceMs), this);
-        m.metadataChanged.connect(() => this._syncSoon(0), this);
+        m.metadataChanged.connect(() => {
+          this._syncSoon(0); // disabled, reactive.cache
+          this._renderCells([m.id]);
+        }, this);
       }
     }
     this._renderAll();
@@ -356,7 +383,8 @@ export class ReactiveController implements IReactiveController {
       id: cell.model.id,
       source: cell.model.sharedModel.getSource(),
       cell_type: cell.model.type as ISyncCell['cell_type'],
-      disabled: cell.model.getMetadata('disabled') === true
+      disabled: cell.model.getMetadata('disabled') === true,
+      cache: cacheMode(cell.model.getMetadata('reactive'))
     }));
     this._store.retain(cells.map(c => c.id));
     return { type: 'sync', cells };
@@ -420,7 +448,7 @@ export class ReactiveController implements IReactiveController {
         continue;
       }
       if (this._comm && cell.model.type === 'code') {
-        renderCell(cell, this._store.get(cell.model.id), ctx);
+        renderCell(cell, this._store.get(cell.model.id), ctx, cacheMode(cell.model.getMetadata('reactive')));
       } else {
         clearCell(cell);
       }

@@ -111,11 +111,17 @@ const notebooksPlugin: JupyterFrontEndPlugin<IReactiveNotebooks> = {
 
 const commandsPlugin: JupyterFrontEndPlugin<void> = {
   id: 'reactive-kernel-labextension:commands',
-  description: 'Commands: toggle autorun/lazy, run stale cells, run with ancestors, highlight relations.',
+  description:
+    'Commands: toggle autorun/lazy, run stale cells, run with ancestors, highlight relations, cache cells.',
   autoStart: true,
-  requires: [IReactiveNotebooks],
+  requires: [IReactiveNotebooks, INotebookTracker],
   optional: [ICommandPalette],
-  activate: (app: JupyterFrontEnd, notebooks: IReactiveNotebooks, palette: ICommandPalette | null) => {
+  activate: (
+    app: JupyterFrontEnd,
+    notebooks: IReactiveNotebooks,
+    tracker: INotebookTracker,
+    palette: ICommandPalette | null
+  ) => {
     const enabled = () => !!notebooks.current?.connected;
     const commands: Array<[string, string, () => unknown, (() => boolean)?]> = [
       [
@@ -148,12 +154,32 @@ const commandsPlugin: JupyterFrontEndPlugin<void> = {
       });
       palette?.addItem({ command: id, category: 'Reactive Kernel' });
     }
+    // Cell options: on code cells of a reactive notebook; also in the cell context menu (schema/plugin.json),
+    // where the label goes without the palette's `Reactive:` prefix.
+    const cacheCommands: Array<[string, string, 'memory' | 'disk']> = [
+      [CommandIDs.toggleCache, 'Cache Cell Results', 'memory'],
+      [CommandIDs.toggleDiskCache, 'Cache Cell Results on Disk', 'disk']
+    ];
+    for (const [id, label, target] of cacheCommands) {
+      app.commands.addCommand(id, {
+        label: args => (args.isPalette ? `Reactive: ${label}` : label),
+        caption:
+          target === 'disk'
+            ? 'Skip re-running the cell while its source and inputs are unchanged, across kernel restarts'
+            : 'Skip re-running the cell while its source and inputs are unchanged',
+        execute: () => notebooks.current?.toggleCache(target),
+        isEnabled: () => enabled() && notebooks.current?.activeCacheMode() !== null,
+        isVisible: enabled,
+        isToggled: () => notebooks.current?.activeCacheMode() === target
+      });
+      palette?.addItem({ command: id, category: 'Reactive Kernel', args: { isPalette: true } });
+    }
     // Enabled and toggled states follow the current notebook's connection and mode.
     let followed: IReactiveController | undefined;
     let shown = '';
     const refresh = () => {
       const c = notebooks.current;
-      const now = `${c?.connected}|${c?.mode}|${c?.highlight}`;
+      const now = `${c?.connected}|${c?.mode}|${c?.highlight}|${c?.activeCacheMode()}`;
       if (now !== shown) {
         shown = now; // re-rendering toolbars on every state message would slow cascades down
         app.commands.notifyCommandChanged();
@@ -165,6 +191,7 @@ const commandsPlugin: JupyterFrontEndPlugin<void> = {
       followed?.changed.connect(refresh);
       refresh();
     });
+    tracker.activeCellChanged.connect(refresh); // the cache toggles follow the active cell
   }
 };
 

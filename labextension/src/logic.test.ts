@@ -3,7 +3,19 @@
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
 
-import { describe, layoutGraph, linkCells, MAX_ATTEMPTS, RunQueue, StateStore, statusBarText } from './logic';
+import {
+  badgeText,
+  cacheMode,
+  describe,
+  layoutGraph,
+  linkCells,
+  MAX_ATTEMPTS,
+  RunQueue,
+  StateStore,
+  statusBarText,
+  toggledCacheMode,
+  withCacheMode
+} from './logic';
 import { ICellState, parseKernelMessage, Status } from './protocol';
 
 const state = (status: Status, extra: Partial<ICellState> = {}): ICellState => ({
@@ -14,6 +26,7 @@ const state = (status: Status, extra: Partial<ICellState> = {}): ICellState => (
   children: [],
   error: null,
   warnings: [],
+  cached: false,
   ...extra
 });
 
@@ -138,6 +151,68 @@ suite('texts', () => {
   });
 });
 
+suite('cache option', () => {
+  const modes: Array<[unknown, string]> = [
+    [undefined, 'off'],
+    [null, 'off'],
+    [true, 'off'], // the `reactive` value itself must be an object
+    [{}, 'off'],
+    [{ cache: false }, 'off'],
+    [{ cache: true }, 'memory'],
+    [{ cache: 'memory' }, 'memory'],
+    [{ cache: 'disk' }, 'disk'],
+    [{ cache: 'off' }, 'off'],
+    [{ cache: 'tape' }, 'off'],
+    [{ cache: 1 }, 'off'],
+    [[{ cache: true }], 'off']
+  ];
+  for (const [meta, mode] of modes) {
+    test(`reactive metadata ${JSON.stringify(meta)} is cache ${mode}`, () => assert.equal(cacheMode(meta), mode));
+  }
+
+  test('a toggle turns its own mode off and any other mode into its own', () => {
+    assert.equal(toggledCacheMode('off', 'memory'), 'memory');
+    assert.equal(toggledCacheMode('memory', 'memory'), 'off');
+    assert.equal(toggledCacheMode('disk', 'memory'), 'memory');
+    assert.equal(toggledCacheMode('off', 'disk'), 'disk');
+    assert.equal(toggledCacheMode('disk', 'disk'), 'off');
+    assert.equal(toggledCacheMode('memory', 'disk'), 'disk');
+  });
+
+  test('setting the mode writes true or "disk" and keeps the other keys', () => {
+    assert.deepEqual(withCacheMode(undefined, 'memory'), { cache: true });
+    assert.deepEqual(withCacheMode({ other: 1 }, 'disk'), { other: 1, cache: 'disk' });
+    assert.deepEqual(withCacheMode({ other: 1, cache: 'disk' }, 'memory'), { other: 1, cache: true });
+    assert.deepEqual(withCacheMode({ other: 1, cache: true }, 'off'), { other: 1 });
+  });
+
+  test('turning the cache off leaves no empty reactive object', () => {
+    assert.equal(withCacheMode({ cache: true }, 'off'), undefined);
+    assert.equal(withCacheMode(undefined, 'off'), undefined);
+    assert.equal(withCacheMode('junk', 'off'), undefined);
+  });
+
+  test('withCacheMode does not change its argument', () => {
+    const meta = { cache: true, other: 1 };
+    withCacheMode(meta, 'off');
+    assert.deepEqual(meta, { cache: true, other: 1 });
+  });
+
+  test('the badge and its title say when a fresh cell was restored from its cache', () => {
+    const hit = state('fresh', { cached: true });
+    assert.equal(badgeText(hit), 'fresh · cached');
+    assert.match(describe(hit), /restored from cache \(source and inputs unchanged\)/);
+    assert.equal(badgeText(state('fresh')), 'fresh');
+    assert.doesNotMatch(describe(state('fresh')), /cache/);
+    assert.equal(badgeText(state('stale', { cached: true })), 'stale', 'only a fresh cell can be a cache hit');
+  });
+
+  test('the title names the cache option when caching is on', () => {
+    assert.match(describe(state('unrun'), id => id, 'memory'), /\ncache: in memory$/);
+    assert.match(describe(state('unrun'), id => id, 'disk'), /\ncache: on disk/);
+  });
+});
+
 suite('layoutGraph', () => {
   test('a cell sits one layer below its deepest parent', () => {
     const parents: { [id: string]: string[] } = { a: [], b: ['a'], c: ['a', 'b'], d: [] };
@@ -161,7 +236,8 @@ suite('parseKernelMessage', () => {
     { type: 'run', cells: ['a'] },
     { type: 'mode', mode: 'lazy' },
     { type: 'error', message: 'bad' },
-    { type: 'state', cells: { a: state('fresh') } }
+    { type: 'state', cells: { a: state('fresh') } },
+    { type: 'state', cells: { a: state('fresh', { cached: true }) } }
   ];
   const bad = [
     null,
@@ -169,7 +245,8 @@ suite('parseKernelMessage', () => {
     { type: 'nope' },
     { type: 'run', cells: 'a' },
     { type: 'mode', mode: 'eager' },
-    { type: 'state', cells: { a: { status: 'weird' } } }
+    { type: 'state', cells: { a: { status: 'weird' } } },
+    { type: 'state', cells: { a: { ...state('fresh'), cached: 'yes' } } }
   ];
   for (const msg of good) {
     test(`accepts ${JSON.stringify(msg).slice(0, 40)}`, () => assert.notEqual(parseKernelMessage(msg), null));
@@ -177,4 +254,15 @@ suite('parseKernelMessage', () => {
   for (const msg of bad) {
     test(`rejects ${JSON.stringify(msg)}`, () => assert.equal(parseKernelMessage(msg), null));
   }
+
+  test('a state from a kernel without caching (or warnings) gets their defaults', () => {
+    const { cached: _cached, warnings: _warnings, ...old } = state('fresh');
+    const parsed = parseKernelMessage({ type: 'state', cells: { a: old } });
+    assert.deepEqual(parsed, { type: 'state', cells: { a: state('fresh') } });
+  });
+
+  test('a state keeps the kernel-sent cached flag', () => {
+    const parsed = parseKernelMessage({ type: 'state', cells: { a: state('fresh', { cached: true }) } });
+    assert.equal(parsed?.type === 'state' && parsed.cells.a.cached, true);
+  });
 });

@@ -1,7 +1,7 @@
 // The extension's decisions that need no browser: the run queue, merged states, texts, graph layout.
 // Pure: imports nothing from JupyterLab, so node's test runner covers it (logic.test.ts).
 
-import { ICellState, Mode, Status } from './protocol';
+import { CacheMode, ICellState, Mode, Status } from './protocol';
 
 /** How many times one run list may send the same cell that came back without running. */
 export const MAX_ATTEMPTS = 3;
@@ -157,16 +157,71 @@ export function statusBarText(
   return parts.join(' · ');
 }
 
-/** Hover text listing what a cell defines and reads and which cells it links to. */
-export function describe(state: ICellState, label: (id: string) => string = id => id): string {
+/** Whether the cell is fresh because its latest run was restored from its cache. */
+export function isCachedHit(state: ICellState): boolean {
+  return state.status === 'fresh' && state.cached === true;
+}
+
+/** The badge's text: the status, and `· cached` when the cell's results came from its cache. */
+export function badgeText(state: ICellState): string {
+  return isCachedHit(state) ? `${state.status} · cached` : state.status;
+}
+
+/** Hover text listing what a cell defines and reads, which cells it links to, and its cache. */
+export function describe(
+  state: ICellState,
+  label: (id: string) => string = id => id,
+  cache: CacheMode = 'off'
+): string {
   const list = (items: string[]) => (items.length > 0 ? items.join(', ') : '-');
-  return [
-    `status: ${state.status}`,
+  const status = isCachedHit(state)
+    ? `status: ${state.status}, restored from cache (source and inputs unchanged)`
+    : `status: ${state.status}`;
+  const lines = [
+    status,
     `defines: ${list(state.defs)}`,
     `reads: ${list(state.refs)}`,
     `parents: ${list(state.parents.map(label))}`,
     `children: ${list(state.children.map(label))}`
-  ].join('\n');
+  ];
+  if (cache !== 'off') {
+    lines.push(`cache: ${cache === 'disk' ? 'on disk (survives a kernel restart)' : 'in memory'}`);
+  }
+  return lines.join('\n');
+}
+
+/** The cell's cache option from its `reactive` metadata: `cache: true` or `"memory"`, `"disk"`, else off. */
+export function cacheMode(reactive: unknown): CacheMode {
+  if (typeof reactive !== 'object' || reactive === null || Array.isArray(reactive)) {
+    return 'off';
+  }
+  const value = (reactive as { [key: string]: unknown }).cache;
+  if (value === true || value === 'memory') {
+    return 'memory';
+  }
+  return value === 'disk' ? 'disk' : 'off';
+}
+
+/** What a toggle command sets: its own mode, or off when the cell already has exactly that mode. */
+export function toggledCacheMode(current: CacheMode, target: Exclude<CacheMode, 'off'>): CacheMode {
+  return current === target ? 'off' : target;
+}
+
+/**
+ * The cell's `reactive` metadata with its cache option set to `mode` (`true` for memory, `"disk"`),
+ * other keys kept; undefined when nothing is left, so the caller removes the key.
+ */
+export function withCacheMode(reactive: unknown, mode: CacheMode): { [key: string]: unknown } | undefined {
+  const meta =
+    typeof reactive === 'object' && reactive !== null && !Array.isArray(reactive)
+      ? { ...(reactive as { [key: string]: unknown }) }
+      : {};
+  if (mode === 'off') {
+    delete meta.cache;
+  } else {
+    meta.cache = mode === 'memory' ? true : 'disk';
+  }
+  return Object.keys(meta).length > 0 ? meta : undefined;
 }
 
 export type MessagePart = { text: string } | { cell: string };

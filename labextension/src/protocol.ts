@@ -22,6 +22,10 @@ export type Status = (typeof STATUSES)[number];
 export type Mode = 'autorun' | 'lazy';
 export const MODES: readonly Mode[] = ['autorun', 'lazy'];
 
+/** A cell's cache option, synced from its metadata `reactive.cache` (`true` is `memory`). */
+export type CacheMode = 'off' | 'memory' | 'disk';
+export const CACHE_MODES: readonly CacheMode[] = ['off', 'memory', 'disk'];
+
 /** One cell's entry in a `state` message. */
 export interface ICellState {
   status: Status;
@@ -31,6 +35,8 @@ export interface ICellState {
   children: string[];
   error: string | null;
   warnings: string[];
+  /** Fresh because its latest run was restored from its cache (false from kernels without caching). */
+  cached: boolean;
 }
 
 /** Kernel -> frontend. */
@@ -49,6 +55,7 @@ export interface ISyncCell {
   source: string;
   cell_type: 'code' | 'markdown' | 'raw';
   disabled?: boolean;
+  cache?: CacheMode;
 }
 
 export type FrontendMessage =
@@ -75,8 +82,14 @@ function isCellState(value: unknown): value is ICellState {
     isStringList(s.parents) &&
     isStringList(s.children) &&
     (s.error === null || typeof s.error === 'string') &&
-    (s.warnings === undefined || isStringList(s.warnings))
+    (s.warnings === undefined || isStringList(s.warnings)) &&
+    (s.cached === undefined || typeof s.cached === 'boolean')
   );
+}
+
+/** A state as the rest of the extension uses it: fields older kernels leave out get their defaults. */
+function withDefaults(s: ICellState): ICellState {
+  return { ...s, warnings: s.warnings ?? [], cached: s.cached ?? false };
 }
 
 /**
@@ -104,8 +117,14 @@ export function parseKernelMessage(data: unknown): KernelMessage | null {
       if (typeof cells !== 'object' || cells === null) {
         return null;
       }
-      const good = Object.values(cells).every(isCellState);
-      return good ? (msg as KernelMessage) : null;
+      if (!Object.values(cells).every(isCellState)) {
+        return null;
+      }
+      const states: { [id: string]: ICellState } = {};
+      for (const [id, state] of Object.entries(cells)) {
+        states[id] = withDefaults(state as ICellState);
+      }
+      return { type: 'state', cells: states };
     }
     default:
       return null;

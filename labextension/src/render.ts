@@ -2,10 +2,11 @@
 
 import { Cell } from '@jupyterlab/cells';
 
-import { describe, linkCells } from './logic';
-import { ICellState } from './protocol';
+import { badgeText, describe, isCachedHit, linkCells } from './logic';
+import { CacheMode, ICellState } from './protocol';
 
 const BADGE = 'jp-reactive-badge';
+const CACHED = 'jp-reactive-badge-cached'; // the badge of a cell whose results were restored from its cache
 const MESSAGE = 'jp-reactive-message';
 const LINK = 'jp-reactive-cell-link';
 const WARNING = 'jp-reactive-warning'; // a line of the message that is a warning (a mutation), not an error
@@ -17,9 +18,22 @@ export interface IRenderContext {
   onLink: (cellId: string) => void; // a link to another cell was clicked
 }
 
-/** Bring one cell's node in line with its state (or clear it when the kernel has none). */
-export function renderCell(cell: Cell, state: ICellState | undefined, ctx: IRenderContext): void {
+/**
+ * Bring one cell's node in line with its state (or clear it when the kernel has none) and its cache
+ * option (from its metadata, shown even before the kernel reports on the cell).
+ */
+export function renderCell(
+  cell: Cell,
+  state: ICellState | undefined,
+  ctx: IRenderContext,
+  cache: CacheMode = 'off'
+): void {
   const node = cell.node;
+  if (cache === 'off') {
+    delete node.dataset.reactiveCache;
+  } else {
+    node.dataset.reactiveCache = cache;
+  }
   if (!state) {
     delete node.dataset.reactiveStatus;
     node.querySelector(`.${BADGE}`)?.remove();
@@ -27,7 +41,7 @@ export function renderCell(cell: Cell, state: ICellState | undefined, ctx: IRend
     return;
   }
   node.dataset.reactiveStatus = state.status;
-  renderBadge(node, state, ctx);
+  renderBadge(node, state, ctx, cache);
   renderMessage(node, state, ctx);
 }
 
@@ -37,7 +51,7 @@ export function clearCell(cell: Cell): void {
   renderCell(cell, undefined, { known: new Set(), label: id => id, onLink: () => undefined });
 }
 
-function renderBadge(node: HTMLElement, state: ICellState, ctx: IRenderContext): void {
+function renderBadge(node: HTMLElement, state: ICellState, ctx: IRenderContext, cache: CacheMode): void {
   let badge = node.querySelector<HTMLElement>(`.${BADGE}`);
   if (!badge) {
     const host = node.querySelector('.jp-Cell-inputWrapper') ?? node;
@@ -45,8 +59,9 @@ function renderBadge(node: HTMLElement, state: ICellState, ctx: IRenderContext):
     badge.className = BADGE;
     host.appendChild(badge);
   }
-  badge.textContent = state.status;
-  badge.title = describe(state, ctx.label);
+  badge.textContent = badgeText(state);
+  badge.title = describe(state, ctx.label, cache);
+  badge.classList.toggle(CACHED, isCachedHit(state));
 }
 
 function renderMessage(node: HTMLElement, state: ICellState, ctx: IRenderContext): void {

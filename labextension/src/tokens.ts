@@ -4,7 +4,7 @@ import { NotebookPanel } from '@jupyterlab/notebook';
 import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
-import { ICellState, Mode } from './protocol';
+import { CacheMode, ICellState, Mode } from './protocol';
 
 export const PLUGIN_ID = 'reactive-kernel-labextension:plugin';
 
@@ -20,6 +20,8 @@ export namespace CommandIDs {
   export const runWithAncestors = 'reactive:run-with-ancestors';
   export const toggleHighlight = 'reactive:toggle-highlight';
   export const showGraph = 'reactive:show-graph';
+  export const toggleCache = 'reactive:toggle-cache';
+  export const toggleDiskCache = 'reactive:toggle-disk-cache';
   export const newPyNotebook = 'reactive:new-py-notebook';
 }
 
@@ -55,6 +57,13 @@ export interface IReactiveController {
   runActiveWithAncestors(): Promise<void>;
   toggleHighlight(): void;
   scrollTo(cellId: string): void;
+  /** The active cell's cache option (cell metadata `reactive.cache`); null when it is not a code cell. */
+  activeCacheMode(): CacheMode | null;
+  /**
+   * Switch the active and selected code cells' cache to `target`, or off when the active cell already
+   * has it; other keys of their `reactive` metadata stay.
+   */
+  toggleCache(target: Exclude<CacheMode, 'off'>): void;
 }
 
 /** The controllers of all open notebooks. */
