@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from reactive_kernel.errors import SqlError
 from reactive_kernel.ipython_source import (
     CODE_OPTIONS,
     NO_VAR_EXPAND,
@@ -19,6 +20,7 @@ from reactive_kernel.ipython_source import (
     prepare,
     strip_options,
 )
+from reactive_kernel.sql import sql_facts
 
 
 @dataclass(frozen=True)
@@ -530,6 +532,9 @@ class _Walker(ast.NodeVisitor):
             self._cell_magic(*args, line)
 
     def _cell_magic(self, name: str, arg: str, body: str, line: int) -> None:
+        if name == "sql":
+            self._sql(arg, body, line)
+            return
         if name not in CODE_OPTIONS:
             if name not in NO_VAR_EXPAND:
                 self._expand(arg, line)
@@ -539,6 +544,19 @@ class _Walker(ast.NodeVisitor):
         target = capture_target(arg) if name == "capture" else None
         if target:
             self._bind(target)
+
+    def _sql(self, arg: str, body: str, line: int) -> None:
+        """%%sql (reactive_kernel/sql.py): tables it reads are refs; its result and created tables, defs."""
+        try:
+            facts = sql_facts(arg, body)
+        except SqlError as exc:
+            raise ParseFailure(exc.reason, line + exc.line - 1) from None
+        for name in [*sorted(facts.reads), *filter(None, [facts.connection])]:
+            self._load(name)
+        for name in [*(name for name, _kind in facts.created), *filter(None, [facts.result])]:
+            self._bind(name)
+        self.deleted.update(facts.dropped)
+        self.mutations += [(line + c.line, 0, c.name, c.how) for c in facts.changes]
 
     def _expand(self, text: str, line: int) -> None:
         saved, self.line_fn = self.line_fn, lambda n: line

@@ -81,3 +81,17 @@ class UnrunnableNotebookError(ReactiveError):
         self.reasons = tuple(reasons)
         lines = "".join(f"\n  {reason}" for reason in self.reasons)
         super().__init__(f"the notebook cannot run in dependency order; nothing was run:{lines}")
+
+
+class SqlError(ReactiveError):
+    """A `%%sql` cell that cannot run: a bad magic line or a DuckDB error, named by its line in the cell."""
+
+    def __init__(self, line: int, reason: str) -> None:
+        super().__init__(f"line {line}: {reason}")
+        self.line = line  # 1-based line in the cell; the `%%sql` line is line 1
+        self.reason = reason
+
+    def _render_traceback_(self) -> list[str]:
+        """IPython shows this instead of a traceback: the frames are ours, the mistake is in the SQL."""
+        first, *rest = str(self).split("\n")
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {first}", *rest]

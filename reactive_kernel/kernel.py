@@ -17,6 +17,7 @@ from reactive_kernel.cell_cache import CellCache, Entry, UnreadableInput, cache_
 from reactive_kernel.comm import FrontendLink
 from reactive_kernel.magics import ReactiveMagics
 from reactive_kernel.scheduler import MODES, Mode, Plan, Refusal, Scheduler
+from reactive_kernel.sql_magic import SqlMagics
 from reactive_kernel.widgets import WidgetWatch
 
 
@@ -50,6 +51,7 @@ class ReactiveKernel(IPythonKernel):
             self.comm_manager, self._handle, self._attach, lambda: protocol_out.hello(self.scheduler.mode)
         )
         self.shell.register_magics(ReactiveMagics(self.shell, self))
+        self.shell.register_magics(SqlMagics(self.shell))
         self.shell.set_custom_exc((NameError,), self._explain_name_error)
         self._interrupted_idle = False  # an interrupt arrived while no cell was executing
         if threading.current_thread() is threading.main_thread():
