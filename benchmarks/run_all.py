@@ -15,10 +15,13 @@ import traceback
 
 import bench_analysis
 import bench_browser
+import bench_cache
 import bench_formats
 import bench_formats_marimo
 import bench_graph
 import bench_kernel
+import bench_sql
+import bench_widgets
 from _common import Row, fmt_time, table
 
 BENCHMARKS = {
@@ -28,6 +31,9 @@ BENCHMARKS = {
     "formats_marimo": bench_formats_marimo,
     "kernel": bench_kernel,
     "browser": bench_browser,
+    "widgets": bench_widgets,
+    "sql": bench_sql,
+    "cache": bench_cache,
 }
 
 
