@@ -74,7 +74,7 @@ def test_incremental_graph_matches_a_rebuild(ops):
     graph = Graph()
     for op in ops:
         if op[0] == "set":
-            touched = graph.set_cell(op[1], op[2])
+            touched = graph.set_cell(op[1], op[2]).touched
             assert op[1] in touched
         elif op[0] == "remove":
             graph.remove_cell(op[1])
