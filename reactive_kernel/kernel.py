@@ -8,15 +8,17 @@ from pathlib import Path
 from typing import Any
 
 from ipykernel.ipkernel import IPythonKernel
-from traitlets import Enum, Unicode
+from traitlets import Enum, Int, Unicode
 
 from reactive_kernel import __version__, output_tap, protocol_in, protocol_out
 from reactive_kernel.cell_cache import CellCache, Entry, UnreadableInput, cache_key
 from reactive_kernel.comm import FrontendLink
+from reactive_kernel.graph import POLICIES, Policy
 from reactive_kernel.interrupts import InterruptGuard
 from reactive_kernel.magics import ReactiveMagics
 from reactive_kernel.scheduler import MODES, Mode, Plan, Refusal, Scheduler
 from reactive_kernel.sql_magic import SqlMagics
+from reactive_kernel.values import ValueStore
 from reactive_kernel.widgets import WidgetWatch
 
 
@@ -34,6 +36,21 @@ class ReactiveKernel(IPythonKernel):
         "'autorun' runs them, 'lazy' marks them stale.",
     ).tag(config=True)
 
+    definitions = Enum(
+        list(POLICIES),
+        default_value="ordered",
+        help="Which cell a read resolves to when several cells define a name: 'ordered' (the nearest "
+        "above, as a top-to-bottom run) or 'unique' (marimo's rule: a name defined twice is an error). "
+        "Notebooks choose their own with metadata reactive.definitions.",
+    ).tag(config=True)
+
+    keep_shadowed_bytes = Int(
+        64 * 2**20,
+        help="Ordered definitions: once every cell that reads an earlier definition of a name has run, "
+        "its value is kept for quick re-runs only while all such values fit in this many bytes; "
+        "bigger ones are let go (re-running a reader then re-runs their definer first).",
+    ).tag(config=True)
+
     cache_dir = Unicode(
         "",
         help="Where cells cached on disk (cell metadata reactive.cache = 'disk') keep their results; "
@@ -42,12 +59,16 @@ class ReactiveKernel(IPythonKernel):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.scheduler = Scheduler(mode=self.mode)
+        self.scheduler = Scheduler(mode=self.mode, definitions=self.definitions)
+        self.values = ValueStore(self.keep_shadowed_bytes)
         self.cell_cache = CellCache(Path(self.cache_dir) if self.cache_dir else None)
         self.current_cell: str | None = None  # the cell whose code is executing, for %reactive
         self.widgets = WidgetWatch(self._value_changed)
         self.link = FrontendLink(
-            self.comm_manager, self._handle, self._attach, lambda: protocol_out.hello(self.scheduler.mode)
+            self.comm_manager,
+            self._handle,
+            self._attach,
+            lambda: protocol_out.hello(self.scheduler.mode, self.scheduler.definitions),
         )
         self.shell.register_magics(ReactiveMagics(self.shell, self))
         self.shell.register_magics(SqlMagics(self.shell))
@@ -179,6 +200,10 @@ class ReactiveKernel(IPythonKernel):
         self._apply(self.scheduler.set_mode(mode))
         self.link.broadcast(protocol_out.mode(mode))
 
+    def set_definitions(self, policy: Policy) -> None:
+        self._apply(self.scheduler.set_definitions(policy))
+        self.link.broadcast(protocol_out.definitions(policy))
+
     # ---- comm --------------------------------------------------------------------------------------
 
     def _handle(self, message: protocol_in.Message) -> None:
@@ -190,6 +215,8 @@ class ReactiveKernel(IPythonKernel):
             self._apply(self.scheduler.sync(message.cells))
         elif isinstance(message, protocol_in.SetMode):
             self.set_mode(message.mode)
+        elif isinstance(message, protocol_in.SetDefinitions):
+            self.set_definitions(message.definitions)
         elif isinstance(message, protocol_in.RunStale):
             self._apply(self.scheduler.run_stale())
         elif isinstance(message, protocol_in.Stop):
@@ -213,11 +240,25 @@ class ReactiveKernel(IPythonKernel):
         for name in plan.forget:
             user_ns.pop(name, None)
             self.widgets.forget(name)
+        self._apply_values(plan, user_ns)
         if plan.changed:
             cells = self.scheduler.graph.in_order(c for c in plan.changed if c in self.scheduler.graph)
             self.link.broadcast(protocol_out.state({c: self.scheduler.state(c) for c in cells}))
         if plan.run is not None:
             self.link.to_runner(protocol_out.run(plan.run))
+
+    def _apply_values(self, plan: Plan, user_ns: dict[str, Any]) -> None:
+        """Keep, drop and bind the values of names several cells define (ordered definitions)."""
+        if plan.keep:
+            self.scheduler.release(self.values.keep(plan.keep, user_ns))
+        if plan.drop:
+            self.values.drop(plan.drop)
+        for name, cell_id in plan.bind:
+            found, value = self.values.get(cell_id, name)
+            if found:
+                user_ns[name] = value
+        if plan.spare:
+            self.scheduler.release(self.values.spare(plan.spare))
 
     # ---- replies for cells that do not run ---------------------------------------------------------
 
