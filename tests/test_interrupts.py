@@ -133,7 +133,9 @@ def test_an_interrupt_while_admitting_a_cell_sent_ahead(fe, step):
 
 def test_an_interrupted_top_level_await_is_interrupted_not_an_error(fe):
     # (ipykernel's cancellation lands when the event loop wakes up: sleep in short steps)
-    fe.cells["a"] = "import asyncio\nprint('a done')\nfor _ in range(300):\n    await asyncio.sleep(0.1)\nx = 1"
+    fe.cells["a"] = (
+        "import asyncio\nprint('a done')\nfor _ in range(300):\n    await asyncio.sleep(0.1)\nx = 1"
+    )
     fe.sync()
     timer = threading.Timer(3.0, fe.km.interrupt_kernel)
     timer.start()
