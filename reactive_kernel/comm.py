@@ -45,6 +45,12 @@ class FrontendLink:
             self._comms[-1].send(payload)
 
     def _open(self, comm: Any, msg: dict[str, Any]) -> None:
+        data = msg.get("content", {}).get("data")
+        if isinstance(data, dict) and data.get("observer") is True:
+            # A client that runs no cells (a headless run) telling the kernel the notebook: not a viewer.
+            comm.on_msg(lambda m, comm=comm: self._receive(m, comm))
+            self._receive({"content": {"data": data}}, comm)
+            return
         self._comms.append(comm)
         comm.on_msg(lambda m, comm=comm: self._receive(m, comm))
         comm.on_close(lambda _msg, comm=comm: self._close(comm))

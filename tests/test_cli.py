@@ -218,12 +218,23 @@ REFUSED = [
     # (id, file name, content, what stderr says about each cell involved)
     (
         "multiple-definition",
-        "nb.py",
-        f"# %% side\n{SIDE_EFFECT}\n# %% one\nx = 1\n\n# %% two\nx = 2\n",
+        "nb.ipynb",
+        ipynb(
+            code(SIDE_EFFECT),
+            code("x = 1", name="one"),
+            code("x = 2", name="two"),
+            reactive={"definitions": "unique"},
+        ),
         [
             "cell 2 (one): x is also defined by cell 3 (two)",
             "cell 3 (two): x is also defined by cell 2 (one)",
         ],
+    ),
+    (
+        "ambiguous-read",
+        "nb.py",
+        f"# %% side\n{SIDE_EFFECT}\n# %% use\nprint(x)\n\n# %% one\nx = 1\n\n# %% two\nx = 2\n",
+        ["cell 2 (use): reads x, which no cell above defines and cell 3 (one), cell 4 (two) define below"],
     ),
     (
         "cycle",
@@ -276,6 +287,41 @@ def test_unrunnable_notebook_is_refused_before_anything_runs(tmp_path, command, 
 
 
 # -- run: order, arguments, streams, working directory (kernel) -----------------------------------------
+
+
+def test_run_an_ipynb_with_redefinitions_as_a_top_to_bottom_run_would(tmp_path):
+    cells = [
+        "x = 1\nlst = [x]",
+        "x = x + 1\nlst.append(x)",
+        "def show():\n    print(x, lst)",
+        "show()",
+        "x = 10",
+        "show()",
+    ]
+    write(tmp_path / "nb.ipynb", ipynb(*(code(c) for c in cells)))
+    result = cli("run", "nb.ipynb", cwd=tmp_path)
+    assert result.returncode == 0, output(result)
+    assert result.stdout == "2 [1, 2]\n10 [1, 2]\n", output(result)
+
+
+def test_run_resolves_reads_by_notebook_order_not_by_run_order(tmp_path):
+    """The report cell runs last (it needs `total`, defined below it) but reads the `x` above it."""
+    write(
+        tmp_path / "nb.ipynb",
+        ipynb(code("x = 1"), code("print(x, total)"), code("x = 100"), code("total = 5")),
+    )
+    result = cli("run", "nb.ipynb", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout == "1 5\n", output(result)
+
+
+def test_run_a_marimo_file_keeps_the_unique_rule(tmp_path):
+    cells = [
+        "@app.cell\ndef _():\n    x = 1\n    return (x,)",
+        "@app.cell\ndef _():\n    x = 2\n    return (x,)",
+    ]
+    write(tmp_path / "nb.py", marimo(*cells))
+    result = cli("run", "nb.py", cwd=tmp_path)
+    assert result.returncode == 1 and "x is also defined by cell" in result.stderr, output(result)
 
 
 def test_run_percent_in_dependency_order_with_args_streams_and_callers_cwd(tmp_path):
@@ -600,9 +646,20 @@ MUTATES = percent(
 )
 
 
-def test_run_sends_cell_ids_so_the_kernel_warns_about_mutations_naming_the_owner(tmp_path):
+def test_run_of_a_change_in_place_in_an_ordered_notebook_needs_no_warning(tmp_path):
     write(tmp_path / "mutates.py", MUTATES)
     result = cli("run", "mutates.py", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "[1, 2]\n", ""), output(result)
+
+
+def test_run_sends_cell_ids_so_the_kernel_warns_about_mutations_naming_the_owner(tmp_path):
+    unique = ipynb(
+        code("items = [1]", name="owner"),
+        code("items.append(2)\nprint(items)"),
+        reactive={"definitions": "unique"},
+    )
+    write(tmp_path / "mutates.ipynb", unique)
+    result = cli("run", "mutates.ipynb", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, "[1, 2]\n"), output(result)
     assert "mutates 'items', which cell 1 (owner) defines" in result.stderr, output(result)
     assert "move this change into cell 1 (owner)" in result.stderr, output(result)
