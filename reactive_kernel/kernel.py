@@ -57,11 +57,17 @@ class ReactiveKernel(IPythonKernel):
         "empty: $XDG_CACHE_HOME/reactive_kernel/cells (~/.cache/reactive_kernel/cells).",
     ).tag(config=True)
 
+    cache_max_bytes = Int(
+        2**30,
+        help="The most the disk cache (cache_dir) may hold, in bytes; after each write the least recently "
+        "used results are deleted until it fits. 0: no bound.",
+    ).tag(config=True)
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scheduler = Scheduler(mode=self.mode, definitions=self.definitions)
         self.values = ValueStore(self.keep_shadowed_bytes)
-        self.cell_cache = CellCache(Path(self.cache_dir) if self.cache_dir else None)
+        self.cell_cache = CellCache(Path(self.cache_dir) if self.cache_dir else None, self.cache_max_bytes)
         self.current_cell: str | None = None  # the cell whose code is executing, for %reactive
         self.widgets = WidgetWatch(self._value_changed)
         self.link = FrontendLink(

@@ -1042,3 +1042,59 @@ def test_convert_bad_destination_exits_2(tmp_path, dst, extra, message):
     assert message in result.stderr, output(result)
     assert result.stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nb.py"]
+
+
+# -- outputs that cannot be written (no kernel: refused before anything runs) ----------------------------
+
+OUTPUT_COMMANDS = {
+    "convert": ("convert", "nb.py", "--to", "ipynb", "-o"),
+    "export-html": ("export", "html", "nb.py", "-o"),
+    "export-ipynb": ("export", "ipynb", "nb.py", "-o"),
+}
+
+
+def refused(result: subprocess.CompletedProcess, message: str) -> None:
+    """Exit 2 with one line on stderr that says `message`, nothing on stdout."""
+    assert result.returncode == 2, output(result)
+    assert result.stderr.splitlines() == [f"reactive-kernel: error: {message}"], output(result)
+    assert result.stdout == "", output(result)
+
+
+@pytest.mark.parametrize("command", list(OUTPUT_COMMANDS))
+@pytest.mark.parametrize("dst", ["folder", "folder/", "./folder", "ABSOLUTE", "missing.ipynb/", ""])
+def test_an_output_that_is_a_directory_exits_2_and_writes_nothing(tmp_path, command, dst):
+    write(tmp_path / "nb.py", "# %%\nopen('ran.txt', 'w').write('ran')\n")
+    (tmp_path / "folder").mkdir()
+    dst = str(tmp_path / "folder") if dst == "ABSOLUTE" else dst
+    result = cli(*OUTPUT_COMMANDS[command], dst, cwd=tmp_path)
+    refused(result, f"{dst}: is a directory; give a file name" if dst else "-o '': no file name")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "nb.py"]
+    assert list((tmp_path / "folder").iterdir()) == []
+
+
+@pytest.fixture
+def locked(tmp_path):
+    """A folder no file can be created in: mode 555, or for root (who ignores modes) the immutable flag."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        yield folder
+        folder.chmod(0o755)
+        return
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False).returncode != 0:
+        pytest.skip("root ignores file modes, and chattr +i is not available on this file system")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+@pytest.mark.parametrize("command", list(OUTPUT_COMMANDS))
+def test_an_output_in_an_unwritable_folder_exits_2_before_anything_runs(tmp_path, locked, command):
+    write(tmp_path / "nb.py", "# %%\nopen('ran.txt', 'w').write('ran')\n")
+    result = cli(*OUTPUT_COMMANDS[command], "locked/out.ipynb", cwd=tmp_path)
+    reason = "Operation not permitted" if os.geteuid() == 0 else "Permission denied"
+    refused(result, f"locked/out.ipynb: cannot write in locked: {reason}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["locked", "nb.py"]  # no ran.txt: nothing ran
+    assert list(locked.iterdir()) == []
