@@ -62,7 +62,7 @@ class Graph:
         self._ambiguous: dict[str, dict[str, tuple[str, ...]]] = {}  # cell -> name -> definers below it
         self._parents: dict[str, frozenset[str]] = {}
         self._children: dict[str, set[str]] = {}
-        self._backward_edges = 0  # edges whose parent sits below its child in the notebook
+        self._backward: set[tuple[str, str]] = set()  # edges whose parent sits below its child
         self._cycles: dict[str, tuple[str, ...]] = {}  # cell -> the cycle it is in, in notebook order
 
     # ---- updates -------------------------------------------------------------------------------
@@ -109,21 +109,44 @@ class Graph:
         listed = set(known)
         rest = sorted((c for c in self._facts if c not in listed), key=self._position.__getitem__)
         order = [*known, *rest]
-        moved = _moved(order, self._position)
+        before = self._position
+        moved = _moved(order, before)
+        if not moved:
+            self._position = {c: i for i, c in enumerate(order)}
+            self._next_position = len(order)
+            return Change(_NONE, _NONE)
         edges = {(p, m) for m in moved for p in self._parents[m]}
         edges |= {(m, c) for m in moved for c in self._children.get(m, ())}
-        self._backward_edges -= self._count_backward(edges)
-        self._position = {c: i for i, c in enumerate(order)}
+        self._backward -= edges
+        self._position = after = {c: i for i, c in enumerate(order)}
         self._next_position = len(order)
-        self._backward_edges += self._count_backward(edges)
+        self._backward |= {(p, c) for p, c in edges if after[p] > after[c]}
         touched: set[str] = set(moved)
         rewired: set[str] = set()
-        if moved and self.policy == "ordered":  # nearest-above depends on order: re-resolve around them
-            names = set().union(*(self._defs[m] for m in moved))
-            affected = set(moved) | self._readers_of(names)
+        if self.policy == "ordered":
+            affected = set(moved)
+            for m in moved:
+                affected |= self._passed(m, before, after)
             touched, rewired = self._relink(affected)
-            touched |= set(moved) | self._definers_of(names)
+            touched |= set(moved) | self._definers_of(set().union(*(self._defs[m] for m in moved)))
         return self._change(touched, rewired)
+
+    def _passed(self, moved: str, before: Mapping[str, int], after: Mapping[str, int]) -> set[str]:
+        """Readers of what a moved cell defines whose nearest definer may have changed: those it passed
+        (their definers above and below changed), those it was nearest to, and those it now is.
+        Readers it did not pass keep the same definers above and below, in the same order."""
+        found: set[str] = set()
+        was, now = before[moved], after[moved]
+        for name in self._defs[moved]:
+            below = sorted(after[d] for d in self._definers.get(name, ()) if after[d] > now)[:2]
+            for reader in self._readers.get(name, ()):
+                here = after[reader]
+                stop = next((p for p in below if p != here), len(after))  # next definer, not itself
+                if (before[reader] < was) != (here < now):  # passed it
+                    found.add(reader)
+                elif now < here < stop or moved in self._origins[reader].get(name, _NONE):
+                    found.add(reader)
+        return found
 
     def set_policy(self, policy: Policy) -> Change:
         """Switch definitions policy: every cell is resolved again."""
@@ -202,11 +225,12 @@ class Graph:
             self._readers.setdefault(name, set()).add(cell_id)
         for parent in parents:
             self._children.setdefault(parent, set()).add(cell_id)
-        self._backward_edges += self._count_backward((p, cell_id) for p in parents)
+        position = self._position[cell_id]
+        self._backward.update((p, cell_id) for p in parents if self._position[p] > position)
 
     def _unlink(self, cell_id: str) -> None:
         parents = self._parents.pop(cell_id, _NONE)
-        self._backward_edges -= self._count_backward((p, cell_id) for p in parents)
+        self._backward.difference_update((p, cell_id) for p in parents)
         for name in self._refs.pop(cell_id, _NONE):
             _discard(self._readers, name, cell_id)
         for parent in parents:
@@ -270,18 +294,18 @@ class Graph:
             return below[0]
         return self.in_order(below) if below else None
 
-    def _count_backward(self, edges: Iterable[tuple[str, str]]) -> int:
-        position = self._position
-        return sum(1 for parent, child in edges if position[parent] > position[child])
-
     def _refresh_cycles(self) -> set[str]:
         """Recompute cycles if any can exist; returns cells that were or are in one (their error changed)."""
-        if not self._cycles and not self._backward_edges:
+        if not self._cycles and not self._backward:
             return set()  # no cycle before, none possible now: the common case costs nothing
         before = set(self._cycles)
         self._cycles = {}
-        if self._backward_edges:
-            for component in _strongly_connected(list(self._facts), self.children):
+        if self._backward:
+            # Every cycle passes through the child of an upward edge: search only what those reach.
+            reach = self._reach({child for _, child in self._backward}, self.children)
+            for component in _strongly_connected(
+                sorted(reach, key=self._position.__getitem__), self.children
+            ):
                 if len(component) > 1:
                     ordered = self.in_order(component)
                     self._cycles.update(dict.fromkeys(ordered, ordered))
@@ -445,6 +469,9 @@ def _moved(order: Sequence[str], before: Mapping[str, int]) -> set[str]:
     positions = [before.get(c, -1) for c in order]
     while start < end and positions[start] == start:
         start += 1  # a common prefix stayed where it was
+    if min(positions, default=0) >= 0 and max(positions, default=0) == len(order) - 1:
+        while end > start and positions[end - 1] == end - 1:
+            end -= 1  # and so did a common suffix (old positions are exactly 0..n-1 here)
     if start == end:
         return set()
     tails: list[int] = []  # smallest tail of an increasing run of each length

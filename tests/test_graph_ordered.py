@@ -234,4 +234,4 @@ def test_incremental_ordered_graph_matches_a_rebuild(ops):
                     assert cell in change.touched, (cell, op)
                     if op[0] != "policy":
                         assert cell in change.rewired, (cell, op)
-        assert graph._backward_edges == fresh._backward_edges
+        assert graph._backward == fresh._backward
