@@ -9,10 +9,20 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from contextlib import contextmanager
 
 import pytest
 
+from tests.browser.documents import (
+    FIRST_CELL_VISIBLE,
+    WATCH_DIALOGS,
+    close_tab,
+    dialogs,
+    document,
+    open_link,
+    unchanged,
+    wait_document,
+    wait_kernel_filled_in,
+)
 from tests.browser.lab import NO_NEWS, TIMEOUT, Lab, LabServer, labextension_enabled
 from tests.browser.test_notebook7 import notebook_server  # noqa: F401  (a fixture, used below)
 
@@ -41,44 +51,6 @@ PYTHON3_HEADER = """\
 
 """
 DOCMANAGER = "@jupyterlab/docmanager-extension:plugin"
-
-# Every `.jp-Dialog` the page shows, recorded as it appears (a dialog may be dismissed or replaced later).
-WATCH_DIALOGS = """
-window.reactiveDialogs = [];
-new MutationObserver(() => {
-  for (const d of document.querySelectorAll('.jp-Dialog')) {
-    if (!d.reactiveSeen) { d.reactiveSeen = true; window.reactiveDialogs.push(d.innerText.slice(0, 300)); }
-  }
-}).observe(document, {childList: true, subtree: true});
-"""
-
-# The document open on `window.reactiveTest.path`: a notebook (with its state) or another widget.
-DOCUMENT = """() => {
-  const path = window.reactiveTest.path;
-  const docs = Array.from(window.jupyterapp.shell.widgets('main'))
-    .filter(w => w.context && w.context.path === path);
-  if (docs.length !== 1) return {count: docs.length};
-  const w = docs[0];
-  const notebook = !!(w.content && w.content.widgets);
-  const k = w.sessionContext && w.sessionContext.session && w.sessionContext.session.kernel;
-  const info = w.context.model.getMetadata ? w.context.model.getMetadata('language_info') : null;
-  return {
-    count: 1, notebook, ready: w.context.isReady, dirty: w.context.model.dirty,
-    dirtyMark: w.title.className.includes('jp-mod-dirty'),
-    kernel: k ? k.name : null, status: k ? k.status : null,
-    language: info ? info.name : null,
-  };
-}"""
-
-# Whether the first cell's input is on screen: inside the notebook's visible area, not hidden.
-FIRST_CELL_VISIBLE = """() => {
-  const p = window.reactiveTest.panel();
-  const cell = p && p.content.widgets[0];
-  if (!cell || !cell.node.checkVisibility()) return false;
-  const view = p.content.node.getBoundingClientRect();
-  const input = cell.node.querySelector('.jp-Cell-inputWrapper').getBoundingClientRect();
-  return input.height > 0 && input.top >= view.top && input.bottom <= view.bottom;
-}"""
 
 
 class TunedLabServer(LabServer):
@@ -118,50 +90,6 @@ def tuned_lab(tuned_server, page):
     page.close()
     if driver.path:
         tuned_server.shutdown_sessions(driver.path)
-
-
-def document(lab) -> dict:
-    return lab.page.evaluate(DOCUMENT)
-
-
-def dialogs(lab) -> list[str]:
-    return lab.page.evaluate("() => window.reactiveDialogs || []")
-
-
-def wait_document(lab, predicate: str, what: str) -> None:
-    """Wait until `predicate` (JS over the DOCUMENT state `d`) holds; fail with the state and dialogs."""
-    lab._wait(
-        f"() => {{ const d = ({DOCUMENT})(); return !!({predicate}); }}",
-        None,
-        lambda: f"{what}: {document(lab)}; dialogs: {dialogs(lab)}",
-    )
-
-
-def wait_kernel_filled_in(lab, kernel: str) -> None:
-    """Wait until the notebook is on `kernel`, idle, and JupyterLab has copied the kernel's language_info into
-    the notebook metadata (the change that used to make every `.py` dirty)."""
-    wait_document(
-        lab,
-        f"d.notebook && d.ready && d.kernel === {kernel!r} && d.status === 'idle' && d.language === 'python'",
-        f"no idle {kernel} notebook with the kernel's language_info",
-    )
-
-
-def close_tab(lab, name: str) -> None:
-    """Close the document's tab with its close icon, as a user does; fail if anything asks first."""
-    tab = lab.page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab").filter(has_text=name)
-    tab.first.locator(".lm-TabBar-tabCloseIcon").click()
-    wait_document(lab, "d.count === 0", f"{name} is still open after closing its tab")
-    assert dialogs(lab) == [], f"closing {name} asked something"
-
-
-@contextmanager
-def unchanged(path):
-    """The file's bytes and modification time are the same after the block."""
-    before, mtime = path.read_bytes(), path.stat().st_mtime_ns
-    yield
-    assert path.read_bytes() == before, f"{path.name} was rewritten:\n{path.read_text()}"
-    assert path.stat().st_mtime_ns == mtime, f"{path.name} was saved again (same bytes)"
 
 
 def test_double_click_opens_a_percent_file_as_a_notebook_that_runs_and_saves(lab, notebook_name):
@@ -237,10 +165,7 @@ def test_a_link_to_a_py_notebook_opens_it_clean_on_its_kernel(lab, notebook_name
     page = lab.page
     page.add_init_script(WATCH_DIALOGS)
     with unchanged(path):
-        page.goto(f"{lab.server.url}/lab/tree/{urllib.parse.quote(path.name)}?reset")
-        page.wait_for_selector("#jupyterlab-splash", state="detached", timeout=TIMEOUT)
-        page.wait_for_function("() => !!window.jupyterapp", timeout=TIMEOUT)
-        lab.follow(path.name)
+        open_link(lab, f"{lab.server.url}/lab/tree/{urllib.parse.quote(path.name)}?reset", path.name)
         wait_kernel_filled_in(lab, kernel)
         lab._wait(FIRST_CELL_VISIBLE, None, lambda: "the first cell is not on screen")
         state = document(lab)
@@ -259,10 +184,7 @@ def test_a_link_to_a_py_notebook_opens_it_clean_on_its_kernel(lab, notebook_name
 def test_a_link_to_a_plain_script_opens_it_in_the_editor(lab, notebook_name):
     path = lab.server.notebooks / f"{notebook_name}.py"
     path.write_text("print('just a script')\n")
-    page = lab.page
-    page.goto(f"{lab.server.url}/lab/tree/{urllib.parse.quote(path.name)}?reset")
-    page.wait_for_function("() => !!window.jupyterapp", timeout=TIMEOUT)
-    lab.follow(path.name)
+    open_link(lab, f"{lab.server.url}/lab/tree/{urllib.parse.quote(path.name)}?reset", path.name)
     wait_document(lab, "d.count === 1 && !d.notebook", f"{path.name} did not open in the editor")
 
 
