@@ -119,7 +119,7 @@ function addPyFactory(
  * Widget extensions registered for one factory (`addWidgetExtension('Notebook', ...)`: the cell toolbar,
  * other extensions' toolbar buttons) also extend another: the registry keys them by factory name.
  */
-function forwardWidgetExtensions(registry: DocumentRegistry, from: string, to: string): IDisposable {
+function forwardWidgetExtensions(registry: DocumentRegistry, from: string, to: string): void {
   const forwarded = new Map<DocumentRegistry.WidgetExtension, IDisposable>();
   const sync = () => {
     const wanted = new Set(registry.widgetExtensions(from));
@@ -135,23 +135,13 @@ function forwardWidgetExtensions(registry: DocumentRegistry, from: string, to: s
       }
     }
   };
-  const changed = (_: DocumentRegistry, change: DocumentRegistry.IChangedArgs) => {
+  registry.changed.connect((_, change) => {
+    // The registry reports factory names in lower case.
     if (change.type === 'widgetExtension' && change.name?.toLowerCase() === from.toLowerCase()) {
       sync();
     }
-  };
-  registry.changed.connect(changed);
+  });
   sync();
-  return {
-    get isDisposed() {
-      return forwarded.size === 0;
-    },
-    dispose() {
-      registry.changed.disconnect(changed);
-      forwarded.forEach(registration => registration.dispose());
-      forwarded.clear();
-    }
-  };
 }
 
 /** Every `.py` notebook a factory opens stays clean until edited (once per document model). */
