@@ -19,6 +19,7 @@ def test_every_benchmark_runs_and_reports_its_rows():
         "| graph: Graph.set_cell, 5,000",
         "| kernel: trivial cell",
         "| ordered: peak memory",
+        "| memory: idle kernel (RSS)",
     ):
         assert row in result.stdout
     assert "FAILED" not in result.stdout
