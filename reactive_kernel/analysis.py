@@ -61,6 +61,9 @@ class CellFacts:
     # (`x = x + 1` reads x), with what its own functions read when it uses them; not what the bodies of
     # functions it only defines read: those are read by the cells that call them (`functions`)
     mutates: frozenset[str] = frozenset()  # globals whose value from another cell it changes in place
+    call_mutates: frozenset[str] = frozenset()  # those of `mutates` seen only as `x.append(...)`-like
+    # calls, which on a module are plain functions (`np.sort(a)`, `np.add(a, b)`): not a change in place
+    imports: frozenset[str] = frozenset()  # globals it binds with `import`
     functions: tuple[FunctionFacts, ...] = ()  # per public function, class or lambda it defines, by name
 
     @cached_property
@@ -246,6 +249,8 @@ class _Walker(ast.NodeVisitor):
         self.fn_mutates: dict[str | None, set[str]] = {}  # owner -> globals its body changes in place
         self.module_loads: set[str] = set()  # every global read at module level, bound before or not
         self.incoming_mutations: set[str] = set()  # globals changed in place before the cell binds them
+        self.incoming_calls: set[str] = set()  # ... through a method call (`x.append(...)`)
+        self.imported: set[str] = set()  # globals bound by a module-level import
 
     # -- dispatch: cached, and iterative on long `a + b + ...` and `a.b.c...` chains --------------
 
@@ -333,7 +338,13 @@ class _Walker(ast.NodeVisitor):
             mutations=tuple(Mutation(name, line, how) for line, _col, name, how in mutations),
             error=None,
             reads=_globals(self.refs | unbound),
-            mutates=_globals(self.incoming_mutations | (used_mutates - self.ever_bound)),
+            mutates=_globals(
+                self.incoming_mutations | self.incoming_calls | (used_mutates - self.ever_bound)
+            ),
+            call_mutates=_globals(
+                (self.incoming_calls - self.incoming_mutations) | (used_mutates - self.ever_bound)
+            ),
+            imports=_globals(self.imported),
             functions=functions,
         )
 
@@ -402,6 +413,8 @@ class _Walker(ast.NodeVisitor):
     def visit_Import(self, node: ast.Import | ast.ImportFrom) -> None:
         for name in _import_names(node):
             self._bind(name)
+            if self.scope is self.module and not self.deferred:
+                self.imported.add(name)
 
     visit_ImportFrom = visit_Import
 
@@ -585,7 +598,7 @@ class _Walker(ast.NodeVisitor):
             text = _render(target)
             self._mutation(target, f"del {text}" if op == "del" else f"{text} {op} ...", target)
 
-    def _mutation(self, expr: ast.AST, how: str, node: Any) -> None:
+    def _mutation(self, expr: ast.AST, how: str, node: Any, call: bool = False) -> None:
         base = expr
         while isinstance(base, (ast.Attribute, ast.Subscript, ast.Starred)):
             base = base.value
@@ -594,7 +607,7 @@ class _Walker(ast.NodeVisitor):
             if self.deferred:
                 self.fn_mutates.setdefault(self.owner, set()).add(base.id)
             elif base.id not in self.module.bound:
-                self.incoming_mutations.add(base.id)
+                (self.incoming_calls if call else self.incoming_mutations).add(base.id)
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
@@ -605,7 +618,7 @@ class _Walker(ast.NodeVisitor):
                 k.arg == "inplace" and isinstance(k.value, ast.Constant) and k.value.value is True
                 for k in node.keywords
             ):
-                self._mutation(func.value, f"{_render(func)}(...)", node)
+                self._mutation(func.value, f"{_render(func)}(...)", node, call=True)
         self.generic_visit(node)
 
     # -- IPython ---------------------------------------------------------------------------------

@@ -63,6 +63,8 @@ class Graph:
         self._parents: dict[str, frozenset[str]] = {}
         self._children: dict[str, set[str]] = {}
         self._backward: set[tuple[str, str]] = set()  # edges whose parent sits below its child
+        self._imported: dict[str, set[str]] = {}  # name -> cells that bind it with `import`
+        self._callers: dict[str, set[str]] = {}  # name -> cells whose only change to it is a method call
         self._cycles: dict[str, tuple[str, ...]] = {}  # cell -> the cycle it is in, in notebook order
 
     # ---- updates -------------------------------------------------------------------------------
@@ -77,11 +79,13 @@ class Graph:
             self._position[cell_id] = self._next_position
             self._next_position += 1
         old_defs = self._defs.get(cell_id, _NONE)
+        modules = self._index_modules(cell_id, old, facts)
         self._facts[cell_id] = facts
         new_defs = self._defs[cell_id] = self._defs_of(facts)
         self._index_defs(cell_id, old_defs, new_defs)
         names = old_defs | new_defs
         affected = {cell_id} | self._readers_of(names)  # expanded reads are indexed: callers included
+        affected |= self._redefine(self._callers_of(modules) - {cell_id})
         parents_before = self._parents.get(cell_id, _NONE)
         touched, rewired = self._relink(affected)
         touched |= self._definers_of(names) | {cell_id} | parents_before | self._parents[cell_id]
@@ -93,7 +97,8 @@ class Graph:
             return Change(_NONE, _NONE)
         old_defs = self._defs.pop(cell_id)
         self._index_defs(cell_id, old_defs, _NONE)
-        affected = self._readers_of(old_defs)
+        modules = self._index_modules(cell_id, self._facts[cell_id], None)
+        affected = self._readers_of(old_defs) | self._redefine(self._callers_of(modules) - {cell_id})
         self._unlink(cell_id)
         affected.discard(cell_id)
         touched, rewired = self._relink(affected)  # before its position goes: their old edges need it
@@ -165,10 +170,57 @@ class Graph:
             return False
         if self.policy == "unique":
             return old.refs == new.refs
-        return old.reads == new.reads and old.mutates == new.mutates and old.functions == new.functions
+        return (old.reads, old.mutates, old.functions, old.call_mutates, old.imports) == (
+            new.reads,
+            new.mutates,
+            new.functions,
+            new.call_mutates,
+            new.imports,
+        )
 
     def _defs_of(self, facts: CellFacts) -> frozenset[str]:
-        return facts.defs | facts.mutates if self.policy == "ordered" else facts.defs
+        if self.policy != "ordered":
+            return facts.defs
+        # `np.sort(a)` looks like `lst.sort()`: a method call on a name some cell imports is a function
+        not_changes = {n for n in facts.call_mutates if n in self._imported}
+        return facts.defs | (facts.mutates - not_changes) if not_changes else facts.defs | facts.mutates
+
+    def _index_modules(self, cell_id: str, old: CellFacts | None, new: CellFacts | None) -> set[str]:
+        """Index imports and method-call changes; returns names that gained their first importer or
+        lost their last (what calls on them mean changed)."""
+        flipped = set()
+        old_imports, new_imports = (old.imports if old else _NONE), (new.imports if new else _NONE)
+        for name in old_imports - new_imports:
+            _discard(self._imported, name, cell_id)
+            if name not in self._imported:
+                flipped.add(name)
+        for name in new_imports - old_imports:
+            if name not in self._imported:
+                flipped.add(name)
+            self._imported.setdefault(name, set()).add(cell_id)
+        old_calls, new_calls = (old.call_mutates if old else _NONE), (new.call_mutates if new else _NONE)
+        for name in old_calls - new_calls:
+            _discard(self._callers, name, cell_id)
+        for name in new_calls - old_calls:
+            self._callers.setdefault(name, set()).add(cell_id)
+        return flipped
+
+    def _callers_of(self, names: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for name in names:
+            found |= self._callers.get(name, set())
+        return found
+
+    def _redefine(self, cells: Iterable[str]) -> set[str]:
+        """Recompute what `cells` define; returns them and the readers of the names that changed."""
+        affected: set[str] = set()
+        for cell_id in cells:
+            old, new = self._defs[cell_id], self._defs_of(self._facts[cell_id])
+            if old != new:
+                self._defs[cell_id] = new
+                self._index_defs(cell_id, old, new)
+                affected |= {cell_id} | self._readers_of(old ^ new)
+        return affected
 
     def _index_defs(self, cell_id: str, old: frozenset[str], new: frozenset[str]) -> None:
         for name in old - new:

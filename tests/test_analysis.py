@@ -330,6 +330,8 @@ ORDERED = [
     ("df.dropna(inplace=True)", "df", "df", ""),
     ("df.sort_values('a', inplace=True)", "df", "df", ""),
     ("df = df.dropna()", "df", "", ""),
+    ("np.sort(a)", "a np", "np", ""),
+    ("import numpy as np\nnp.sort(a)", "a", "", ""),
     ("obj.attr = 3", "obj", "obj", ""),
     ("del d[k]", "d k", "d", ""),
     ("def f():\n    return y", "", "", "f:y"),
@@ -360,3 +362,18 @@ def test_ordered_facts(source: str, reads: str, mutates: str, functions: str) ->
     assert facts.mutates == names(mutates)
     found = {f.name: ",".join(sorted(f.reads)) for f in facts.functions}
     assert found == dict(item.split(":") for item in functions.split())
+
+
+@pytest.mark.parametrize(
+    ("source", "calls", "imports"),
+    [
+        ("np.sort(a)", "np", ""),
+        ("lst.append(1)\nlst[0] = 2", "", ""),
+        ("sys.path.append('x')", "sys", ""),
+        ("import numpy as np, os.path\nfrom m import f", "", "np os f"),
+        ("def g():\n    import json", "", ""),
+    ],
+)
+def test_method_call_changes_and_imports(source: str, calls: str, imports: str) -> None:
+    facts = analyze(source)
+    assert (facts.call_mutates, facts.imports) == (names(calls), names(imports))
