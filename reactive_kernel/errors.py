@@ -134,15 +134,6 @@ class NotebookModelError(ReactiveError, ValueError):
         super().__init__(f"{where}field '{field}' {reason}" if field else f"{where}{reason}")
 
 
-class PairConflictError(ReactiveError, ValueError):
-    """The `.ipynb` a `.py` notebook pairs with exists and may not be replaced (not its pair, not a file)."""
-
-    def __init__(self, pair: str, reason: str) -> None:
-        super().__init__(f"{pair} {reason}")
-        self.pair = pair
-        self.reason = reason
-
-
 class NotRegularFileError(ReactiveError, ValueError):
     """A save whose target exists but is not a regular file (a FIFO, a device, a directory)."""
 
