@@ -11,7 +11,8 @@ import pytest
 from reactive_kernel.sniff import SETTLE_NS, Sniffer
 
 PERCENT = "# %%\nx = 1\n"
-PLAIN = "x = 1 # pad\n"  # same length as PERCENT
+PLAIN = "x = 1 # pa\n"
+assert len(PLAIN) == len(PERCENT)  # so an in-place rewrite keeps the size
 HOUR_AGO = time.time_ns() - 3600 * 10**9
 
 
