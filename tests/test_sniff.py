@@ -87,9 +87,8 @@ def test_a_changed_file_is_read_again(tmp_path, change):
         os.utime(path, ns=(HOUR_AGO, HOUR_AGO + 1))
     elif change == "size":
         make(tmp_path, "x.py", PERCENT + "\n")
-    else:
-        path.unlink()
-        make(tmp_path, "x.py", PERCENT)
+    else:  # replaced, as a save does: the new file exists before the old one goes, so a new inode
+        os.replace(make(tmp_path, "x.new", PERCENT), path)
     assert sniffer.verdict(str(path)) == "percent"
 
 
