@@ -306,3 +306,19 @@ def test_a_well_formed_model_of_each_cell_type_still_saves(server, files):
     server.put(f"{api}/ok.py", {"type": "notebook", "content": nb_with(cells=cells)})
     text = (folder / "ok.py").read_text()
     assert "x = 1\ny = 2" in text and "# # Title" in text and "raw text" in text
+
+
+def test_use_atomic_writing_false_still_writes_in_place(tmp_path):
+    """jupyter_server's switch for filesystems where a rename misbehaves: the file keeps its inode."""
+    root = tmp_path / "root"
+    root.mkdir()
+    py = write(root, "chain.py", PERCENT)
+    inode = py.stat().st_ino
+    inplace = Server(root, "--FileContentsManager.use_atomic_writing=False")
+    try:
+        nb = inplace.get("chain.py", type="notebook")["content"]
+        nb["cells"][-1]["source"] = "y = 'in place'"
+        inplace.put("chain.py", {"type": "notebook", "content": nb})
+    finally:
+        inplace.stop()
+    assert "y = 'in place'" in py.read_text() and py.stat().st_ino == inode
