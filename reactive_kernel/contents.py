@@ -90,8 +90,8 @@ class ReactiveContents(LoggingConfigurable):
             type == "notebook" or (type is None and await self._is_py_notebook(path))
         ):
             return await self._get_py_notebook(path, content, **kwargs)
-        verdicts = await self._sniff_folder(path) if content and type in (None, "directory") else None
-        token = _LISTING.set(verdicts)
+        listing = content and type in (None, "directory")
+        token = _LISTING.set(await self._sniff_folder(path) if listing else None)
         try:
             return await super().get(path, content=content, type=type, format=format, **kwargs)
         finally:
@@ -147,21 +147,25 @@ class ReactiveContents(LoggingConfigurable):
         get_os_path = getattr(self, "_get_os_path", None)
         if get_os_path is not None:
             why = await run_sync(pairing.refusal, get_os_path(pair), self.root_dir)
-        elif await self.file_exists(pair):  # not file-backed: ask the base manager
-            paired = (await super().get(pair, content=True, type="notebook"))["content"]
-            ok = pairing.names_itself(paired, posixpath.basename(pair))
-            why = None if ok else "is not this notebook's pair (its metadata reactive.pair does not name it)"
-        else:
-            why = None
+        else:  # not file-backed: ask the base manager
+            why = await self._pair_refusal_via_api(pair)
         if why is not None:
-            name = posixpath.basename(pair)
             raise web.HTTPError(
                 409,
-                f"{path} was not saved: its paired notebook {pair} {why}, and saving would replace it. "
-                f"Rename or move {name}, or remove reactive.pair from this notebook's metadata, "
+                f"{path} was not saved: its outputs go to {pair}, which {why}. Rename or move "
+                f"{posixpath.basename(pair)}, or remove reactive.pair from this notebook's metadata, "
                 "then save again.",
                 reason="pair conflict",
             )
+
+    async def _pair_refusal_via_api(self, pair: str) -> str | None:
+        if not await self.file_exists(pair):
+            return None
+        try:
+            paired = (await super().get(pair, content=True, type="notebook"))["content"]
+        except web.HTTPError:
+            return pairing.UNREADABLE
+        return None if pairing.names_itself(paired, posixpath.basename(pair)) else pairing.NOT_THE_PAIR
 
     async def _save_file(self, os_path: str, content: Any, format: str | None) -> None:
         """The base's file save, but the whole write (and its fsync) replaces the file off the event loop."""
@@ -266,7 +270,10 @@ class ReactiveContents(LoggingConfigurable):
         get_os_path = getattr(self, "_get_os_path", None)
         if self.all_py_notebooks or get_os_path is None:
             return None
-        verdicts = await run_sync(_sniff_dir, self._sniffer, get_os_path(path))
+        os_dir = get_os_path(path)
+        if not os.path.isdir(os_dir):  # a stat, as the base manager's own get does next
+            return None
+        verdicts = await run_sync(_sniff_dir, self._sniffer, os_dir)
         if verdicts is None:
             return None
         return {f"{path}/{name}" if path else name: found for name, found in verdicts.items()}
@@ -282,8 +289,6 @@ class ReactiveContents(LoggingConfigurable):
 
 def _sniff_dir(sniffer: Sniffer, os_dir: str) -> dict[str, str | None] | None:
     """Verdicts for the `.py` entries of a folder; None when it is not a folder we can list."""
-    if not os.path.isdir(os_dir):
-        return None
     try:
         names = [name for name in os.listdir(os_dir) if name.endswith(_SUFFIX)]
     except OSError:

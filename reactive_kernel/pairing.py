@@ -23,6 +23,9 @@ import nbformat
 from reactive_kernel.errors import FormatError
 
 _CARRIED = ("outputs", "execution_count")
+# Why a pair may not be written, as the end of "its outputs go to X.ipynb, which ...".
+UNREADABLE = "cannot be read as a notebook"
+NOT_THE_PAIR = "is not its pair (the .ipynb's metadata reactive.pair does not name it)"
 
 
 def pair_name(py_path: str) -> str:
@@ -78,10 +81,8 @@ def refusal(os_pair: str, os_root: str) -> str | None:
         with open(os_pair, "rb") as f:
             paired = json.loads(f.read())
     except (OSError, ValueError):
-        return "cannot be read as a notebook"
-    if not names_itself(paired, os.path.basename(os_pair)):
-        return "is not this notebook's pair (its metadata reactive.pair does not name it)"
-    return None
+        return UNREADABLE
+    return None if names_itself(paired, os.path.basename(os_pair)) else NOT_THE_PAIR
 
 
 def merge(inputs: nbformat.NotebookNode, paired: nbformat.NotebookNode) -> nbformat.NotebookNode:

@@ -9,6 +9,7 @@ anything.
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 import os
 import re
@@ -19,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from jupyter_server.services.contents.fileio import AsyncFileManagerMixin, FileManagerMixin
 
 from tests.contents_server import ApiError, Server, write
 from tests.test_contents import PERCENT
@@ -93,15 +95,49 @@ def test_concurrent_saves_leave_one_complete_version_of_the_py_and_of_its_pair(s
         assert others == [".ipynb_checkpoints", "alone"], "no temporary files are left behind"
 
 
-def test_a_save_replaces_the_file_so_a_reader_keeps_the_complete_old_version(server, files):
+NOTEBOOK = json.dumps({"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": []})
+
+
+@pytest.mark.parametrize(
+    "name,old,model,new",
+    [
+        ("report.py", PERCENT, None, "y = 'new'"),
+        ("notes.txt", "old text", {"type": "file", "format": "text", "content": "new text"}, "new text"),
+        ("plain.ipynb", NOTEBOOK, {"type": "notebook", "content": json.loads(NOTEBOOK)}, '"cells": []'),
+    ],
+)
+def test_a_save_replaces_the_file_so_a_reader_keeps_the_complete_old_version(
+    server, files, name, old, model, new
+):
+    """Every save through the manager (a .py notebook, a text file, an .ipynb) replaces the file."""
     folder, api = files
-    py = write(folder, "report.py", PERCENT)
-    nb = server.get(f"{api}/report.py", type="notebook")["content"]
-    nb["cells"][-1]["source"] = "y = 'new'"
-    with py.open("rb") as reader:  # open before the save, read after it
-        server.put(f"{api}/report.py", {"type": "notebook", "content": nb})
-        assert reader.read() == PERCENT.encode()
-    assert "y = 'new'" in py.read_text()
+    path = write(folder, name, old)
+    if model is None:
+        nb = server.get(f"{api}/{name}", type="notebook")["content"]
+        nb["cells"][-1]["source"] = new
+        model = {"type": "notebook", "content": nb}
+    with path.open("rb") as reader:  # open before the save, read after it
+        server.put(f"{api}/{name}", model)
+        assert reader.read() == old.encode()
+    assert new in path.read_text() and path.read_text() != old
+
+
+def test_the_jupyter_server_internals_the_manager_overrides_keep_their_shape():
+    """contents.py overrides these methods of jupyter_server's file managers, which its save calls."""
+    assert list(inspect.signature(AsyncFileManagerMixin._save_file).parameters) == [
+        "self", "os_path", "content", "format",
+    ]  # fmt: skip
+    assert list(inspect.signature(AsyncFileManagerMixin._save_notebook).parameters) == [
+        "self", "os_path", "nb", "capture_validation_error",
+    ]  # fmt: skip
+    assert list(inspect.signature(FileManagerMixin.atomic_writing).parameters) == [
+        "self",
+        "os_path",
+        "args",
+        "kwargs",
+    ]
+    assert "use_atomic_writing" in FileManagerMixin.class_traits()
+    assert callable(FileManagerMixin.perm_to_403) and callable(FileManagerMixin._get_os_path)
 
 
 @pytest.mark.parametrize("mode", [0o600, 0o640, 0o755])
