@@ -90,8 +90,9 @@ class ReactiveContents(LoggingConfigurable):
             type == "notebook" or (type is None and await self._is_py_notebook(path))
         ):
             return await self._get_py_notebook(path, content, **kwargs)
-        listing = content and type in (None, "directory")
-        token = _LISTING.set(await self._sniff_folder(path) if listing else None)
+        if not content or type not in (None, "directory"):
+            return await super().get(path, content=content, type=type, format=format, **kwargs)
+        token = _LISTING.set(await self._sniff_folder(path))
         try:
             return await super().get(path, content=content, type=type, format=format, **kwargs)
         finally:
