@@ -88,7 +88,8 @@ def _create_beside(target: str) -> tuple[int, str]:
     folder, name = os.path.split(target)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     while True:
-        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(6)}.tmp")
+        # At most 50 characters of the name (200 bytes of UTF-8): a 255-byte name must still fit.
+        tmp = os.path.join(folder, f".{name[:50]}.{secrets.token_hex(6)}.tmp")
         try:
             return os.open(tmp, flags, 0o666), tmp
         except FileExistsError:

@@ -109,3 +109,10 @@ def test_concurrent_replacements_leave_exactly_one_complete_version(tmp_path):
         t.join()
     assert path.read_bytes() in versions
     assert names(tmp_path) == ["f.py"]
+
+
+def test_a_file_with_the_longest_name_allowed_is_replaced(tmp_path):
+    path = tmp_path / ("é" * 124 + ".py")  # 251 bytes of UTF-8: a temporary name must not add to it
+    path.write_bytes(b"old")
+    replace_bytes(str(path), b"new")
+    assert path.read_bytes() == b"new" and names(tmp_path) == [path.name]
