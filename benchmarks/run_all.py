@@ -21,6 +21,7 @@ import bench_formats_marimo
 import bench_graph
 import bench_kernel
 import bench_kernel_memory
+import bench_listing
 import bench_ordered
 import bench_sql
 import bench_widgets
@@ -31,6 +32,7 @@ BENCHMARKS = {
     "graph": bench_graph,
     "formats_percent": bench_formats,
     "formats_marimo": bench_formats_marimo,
+    "listing": bench_listing,
     "kernel": bench_kernel,
     "ordered": bench_ordered,
     "kernel_memory": bench_kernel_memory,

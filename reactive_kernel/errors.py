@@ -113,3 +113,31 @@ class SqlError(ReactiveError):
         """IPython shows this instead of a traceback: the frames are ours, the mistake is in the SQL."""
         first, *rest = str(self).split("\n")
         return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {first}", *rest]
+
+
+class NotebookModelError(ReactiveError, ValueError):
+    """A notebook sent to be saved that is not one we can write: names the field, and the cell by position.
+
+    `field` is the dotted path inside the notebook (or inside the cell, when `cell` is its 1-based
+    position); `str()` says where and why, so the contents manager can answer HTTP 400 with it.
+    """
+
+    def __init__(
+        self, field: str, reason: str, cell: int | None = None, cell_name: str | None = None
+    ) -> None:
+        self.field = field
+        self.reason = reason
+        self.cell = cell
+        where = ""
+        if cell is not None:
+            where = f"cell {cell}" + (f" '{cell_name}'" if cell_name else "") + ": "
+        super().__init__(f"{where}field '{field}' {reason}" if field else f"{where}{reason}")
+
+
+class NotRegularFileError(ReactiveError, ValueError):
+    """A save whose target exists but is not a regular file (a FIFO, a device, a directory)."""
+
+    def __init__(self, path: str, kind: str) -> None:
+        super().__init__(f"{path} is a {kind}, not a regular file; it is not replaced")
+        self.path = path
+        self.kind = kind

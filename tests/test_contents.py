@@ -1,28 +1,21 @@
 """`.py` notebooks through a real `jupyter server`'s contents API: list, open, save, rename, checkpoints.
 
-The server is started with no reactive_kernel configuration at all: the server extension must be
-enabled by the package's installed `jupyter_server_config.d` file, as after `pip install`.
+The server (tests/contents_server.py) is started with no reactive_kernel configuration at all: the server
+extension must be enabled by the package's installed `jupyter_server_config.d` file, as after `pip install`.
 """
 
 from __future__ import annotations
 
-import json
 import re
 import subprocess
 import sys
 import textwrap
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
-from pathlib import Path
-from typing import Any
 
 import nbformat
 import pytest
 
 from reactive_kernel import __version__
-from tests.browser.lab import ISOLATE_FROM_JUPYTEXT, free_port
+from tests.contents_server import Server, sources, write
 
 PERCENT = """\
 # ---
@@ -69,60 +62,6 @@ if __name__ == "__main__":
 PLAIN = "print('just a script')\n"
 
 
-class Server:
-    """One `jupyter server` on 127.0.0.1 serving `root`, and its REST API."""
-
-    def __init__(self, root: Path, *args: str) -> None:
-        self.root = root
-        self.port = free_port()
-        self.log = root.parent / f"server-{self.port}.log"
-        cmd = [
-            sys.executable, "-m", "jupyter_server", "--allow-root", "--no-browser", "--ip", "127.0.0.1",
-            "--port", str(self.port), "--ServerApp.port_retries=0", "--IdentityProvider.token=",
-            "--ServerApp.password=", "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={root}",
-            *ISOLATE_FROM_JUPYTEXT, *args,
-        ]  # fmt: skip
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                self.api("GET", "/api/status")
-                return
-            except OSError:
-                if time.monotonic() > deadline or self.process.poll() is not None:
-                    self.stop()
-                    raise RuntimeError(f"jupyter server did not start:\n{self.log.read_text()}") from None
-                time.sleep(0.3)
-
-    def api(self, method: str, path: str, body: Any = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data, method=method)
-        request.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(request, timeout=30) as response:
-            raw = response.read()
-        return json.loads(raw) if raw else None
-
-    def get(self, path: str, **query: Any) -> dict[str, Any]:
-        return self.api("GET", f"/api/contents/{urllib.parse.quote(path)}?{urllib.parse.urlencode(query)}")
-
-    def put(self, path: str, model: dict[str, Any]) -> dict[str, Any]:
-        return self.api("PUT", f"/api/contents/{urllib.parse.quote(path)}", model)
-
-    def error(self, method: str, path: str, body: Any = None) -> tuple[int, str]:
-        """Call an API expected to fail; returns the HTTP status and the server's message."""
-        with pytest.raises(urllib.error.HTTPError) as info:
-            self.api(method, path, body)
-        return info.value.code, json.loads(info.value.read() or b"{}").get("message", "")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     root = tmp_path_factory.mktemp("contents") / "root"
@@ -138,16 +77,6 @@ def files(server, request):
     folder = server.root / request.node.name
     folder.mkdir()
     return folder, request.node.name
-
-
-def write(folder: Path, name: str, text: str | bytes) -> Path:
-    path = folder / name
-    path.write_bytes(text if isinstance(text, bytes) else text.encode())
-    return path
-
-
-def sources(model: dict[str, Any]) -> list[tuple[str, str]]:
-    return [(c["cell_type"], c["source"]) for c in model["content"]["cells"]]
 
 
 def test_the_extension_is_enabled_by_the_installed_config():
