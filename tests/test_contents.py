@@ -62,23 +62,6 @@ if __name__ == "__main__":
 PLAIN = "print('just a script')\n"
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("contents") / "root"
-    root.mkdir()
-    running = Server(root)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def files(server, request):
-    """A fresh folder in the server's root; returns (folder path on disk, its API path)."""
-    folder = server.root / request.node.name
-    folder.mkdir()
-    return folder, request.node.name
-
-
 def test_the_extension_is_enabled_by_the_installed_config():
     out = subprocess.run(
         [sys.executable, "-m", "jupyter_server", "extension", "list"], capture_output=True, text=True

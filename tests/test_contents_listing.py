@@ -9,31 +9,12 @@ carry a timeout, so a blocked server fails the test instead of hanging it. Real 
 from __future__ import annotations
 
 import os
-import re
 import time
-
-import pytest
 
 from tests.contents_server import ApiError, Server, write
 from tests.test_contents import PERCENT, PLAIN
 
 PROMPT = 10  # seconds: far more than any answer takes, far less than forever
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("listing") / "root"
-    root.mkdir()
-    running = Server(root)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def files(server, request):
-    folder = server.root / re.sub(r"[^\w.-]+", "-", request.node.name)
-    folder.mkdir()
-    return folder, folder.name
 
 
 def kinds(server: Server, api: str) -> dict[str, str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 from pathlib import Path
 
 import nbformat
@@ -38,22 +37,6 @@ y = x + 1
 UNRELATED = nbformat.writes(
     nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Someone else's report")])
 )
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("pairs") / "root"
-    root.mkdir()
-    running = Server(root)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def files(server, request):
-    folder = server.root / re.sub(r"[^\w.-]+", "-", request.node.name)
-    folder.mkdir()
-    return folder, folder.name
 
 
 def edited(server: Server, api: str) -> dict:

@@ -12,7 +12,6 @@ import copy
 import inspect
 import json
 import os
-import re
 import stat
 import textwrap
 import threading
@@ -26,22 +25,6 @@ from tests.contents_server import ApiError, Server, write
 from tests.test_contents import PERCENT
 
 PAIRED = PERCENT.replace("# ---\n\n", "#   reactive:\n#     pair: report.ipynb\n# ---\n\n", 1)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("saves") / "root"
-    root.mkdir()
-    running = Server(root)
-    yield running
-    running.stop()
-
-
-@pytest.fixture
-def files(server, request):
-    folder = server.root / re.sub(r"[^\w.-]+", "-", request.node.name)
-    folder.mkdir()
-    return folder, folder.name
 
 
 def version(base: dict[str, Any], i: int) -> dict[str, Any]:

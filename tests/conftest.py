@@ -1,0 +1,27 @@
+"""Fixtures shared by the contents-manager tests: one real jupyter server per module, a folder per test."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.contents_server import Server
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, request):
+    """A real `jupyter server` with the reactive contents manager, for one test module."""
+    root = tmp_path_factory.mktemp(request.module.__name__.rsplit(".", 1)[-1]) / "root"
+    root.mkdir()
+    running = Server(root)
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def files(server, request):
+    """A fresh folder in the server's root, named after the test; returns (its path on disk, its API path)."""
+    folder = server.root / re.sub(r"[^\w.-]+", "-", request.node.name)
+    folder.mkdir()
+    return folder, folder.name
