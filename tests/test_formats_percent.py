@@ -507,6 +507,27 @@ def test_writes(name, items, expected):
     assert cells(back) == [(k, s, {x: y for x, y in m.items() if x not in reserved}) for k, s, m in cells(nb)]
 
 
+# --- code this Python cannot parse: the percent format never parses cell code ---------------------------
+
+NOT_PYTHON_HERE = [
+    "s = f\"{'\\n'.join(['a', 'b'])}\"",  # PEP 701 (Python 3.12)
+    'd = {"k": 1}\nf"{d["k"]}"',  # PEP 701 quotes
+    "type Pair = tuple[int, int]",  # PEP 695 (Python 3.12)
+    "def first[T](xs: list[T]) -> T:\n    return xs[0]",
+    "def f(:\n    pass",
+    "total = 1 +",
+    "x = (1,",
+]
+
+
+@pytest.mark.parametrize("source", NOT_PYTHON_HERE)
+def test_code_this_python_cannot_parse_round_trips_in_both_readers(source):
+    nb = notebook((C, source), (C, "y = 2"))
+    text = percent.writes(nb)
+    assert cells(percent.reads(text)) == cells(nb) == jupytext_cells(text)
+    assert round_trip(text) == text
+
+
 # --- jupytext's active cells: frozen, `active`, `active-` tags ------------------------------------------
 # jupytext comments out the code of cells it leaves out of scripts and reads a cell that is inactive in
 # notebooks as raw; (name, cell type, metadata, what our file says about the cell)
