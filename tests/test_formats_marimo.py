@@ -356,6 +356,28 @@ def test_an_edited_cell_that_still_does_not_parse_is_written_as_marimo_writes_on
     assert marimo_cells(marimo.writes(nb))[0][:3] == ("cell", our_cells(nb)[0][1], "x = 1")
 
 
+GUARD = 'if __name__ == "__main__":\n    app.run()'
+SETUP = "with app.setup:\n    import os"
+CELL = "@app.cell\ndef _():\n    x = 1\n    return (x,)"
+# Statements between the header and the first cell, a run guard among them: marimo skips them all, but a
+# guard just before the first cell (other than setup) ends the notebook there.
+BEFORE_THE_FIRST_CELL = [
+    ([GUARD, CELL], 0),
+    ([GUARD, SETUP, CELL], 2),
+    ([GUARD, "x = 1", CELL], 1),
+    (["x = 1", GUARD, "y = 2", SETUP, CELL, GUARD, CELL], 2),
+]
+
+
+@pytest.mark.parametrize(("parts", "count"), BEFORE_THE_FIRST_CELL)
+def test_a_run_guard_before_the_first_cell_is_read_as_marimo_reads_it(parts, count):
+    text = HEADER + "\n\n\n".join(parts) + "\n"
+    nb = marimo.reads(text)
+    assert len(nb.cells) == count
+    assert our_cells(nb) == marimo_cells(text)
+    assert marimo.writes(nb) == text
+
+
 # --- edits ------------------------------------------------------------------------------------------
 
 
@@ -694,3 +716,27 @@ def test_generated_notebooks_survive_a_round_trip_and_match_marimo(cells):
     assert our_cells(back) == marimo_cells(text)  # marimo's loader finds the same cells
     assert text == marimo_file(cells)  # and marimo's generator writes the same file
     assert marimo.writes(back) == text
+
+
+# Lines that make a cell fail to parse here: the parser refuses them, or they stop the tokenizer.
+BREAKING_LINES = ["total = 1 +", "x = (1,", 's = """open', "def f(:", "type Id = int", "s = f\"{'\\n'}\""]
+
+
+def without_unparsable_options(found: list[tuple]) -> list[tuple]:
+    """Cells as compared with marimo's: we keep the options of a cell that does not parse (marimo_scan)."""
+    return [(kind, name, code, None if kind == "unparsable" else conf) for kind, name, code, conf in found]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(notebook_cells(), st.data())
+def test_a_generated_notebook_with_a_broken_cell_reads_like_marimo_and_keeps_its_bytes(cells, data):
+    text = marimo_file(cells)
+    head, *rest = text.split("\n@app.cell")
+    k = data.draw(st.integers(0, len(rest) - 1))
+    decorator, signature, body = rest[k].split("\n", 2)
+    rest[k] = "\n".join([decorator, signature, "    " + data.draw(st.sampled_from(BREAKING_LINES)), body])
+    broken = "\n@app.cell".join([head, *rest])  # the line opens the body of cell k
+    nb = marimo.reads(broken)
+    assert without_unparsable_options(our_cells(nb)) == without_unparsable_options(marimo_cells(broken))
+    assert "unparsable" in [kind for kind, *_ in our_cells(nb)]
+    assert marimo.writes(nb) == broken

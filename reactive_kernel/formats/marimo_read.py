@@ -271,17 +271,31 @@ def layout(text: Text, stmts: Sequence[ast.stmt | Found]) -> Layout:
             f"not a marimo notebook: no `app = {alias}.App(...)` after `import marimo`", import_line
         )
     header_end = stmts[i].end_lineno or stmts[i].lineno
+    return Layout(header_end, tuple(_cells(text, stmts[i + 1 :])))
+
+
+def _cells(text: Text, stmts: Sequence[ast.stmt | Found]) -> list[Found]:
+    """The cells after the header, up to `if __name__ == "__main__":`. Before the first cell marimo skips
+    any statement, that guard too, but a guard just before the first cell other than setup ends it there."""
     cells: list[Found] = []
-    for stmt in stmts[i + 1 :]:
-        if isinstance(stmt, Found):
-            cells.append(stmt)
+    after_guard = False
+    for stmt in stmts:
+        if not isinstance(stmt, Found) and _is_run_guard(stmt):
+            if cells:
+                break
+            after_guard = True
             continue
-        if _is_run_guard(stmt):  # marimo reads no cells after `if __name__ == "__main__":`
+        if isinstance(stmt, Found):
+            found: Found | None = stmt
+        else:
+            found = _setup(text, stmt) if not cells and _is_setup(stmt) else _body_cell(text, stmt)
+        if found is None:
+            after_guard = False
+        elif after_guard and not cells and found.kind != "setup":
             break
-        found = _setup(text, stmt) if not cells and _is_setup(stmt) else _body_cell(text, stmt)
-        if found is not None:
+        else:
             cells.append(found)
-    return Layout(header_end, tuple(cells))
+    return cells
 
 
 def _is_marimo_import(node: ast.stmt | Found) -> bool:
