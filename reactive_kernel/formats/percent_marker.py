@@ -261,9 +261,10 @@ def _marker_line(want: _Marker, indent: str, main: str) -> str:
     if want.count is not None:
         metadata[LINE_COUNT] = want.count
     for word, tag, extra in _type_forms(want.cell_type, metadata):
-        lines = [indent + "# %%" + (_options_text(word, dict(metadata)) if metadata or word else "")]
-        if metadata or extra:
-            lines.append(f"{indent}# %% {tag + ' ' if tag else ''}{json.dumps({**metadata, **extra})}")
+        options = {k: v for k, v in metadata.items() if k not in extra}  # `[md]` says region_name="md"
+        lines = [indent + "# %%" + (_options_text(word, dict(options)) if options or word else "")]
+        if options or extra:
+            lines.append(f"{indent}# %% {tag + ' ' if tag else ''}{json.dumps({**options, **extra})}")
         for line in lines:
             if _read_marker(line, main) == want:
                 return line
@@ -272,21 +273,25 @@ def _marker_line(want: _Marker, indent: str, main: str) -> str:
 
 def _type_forms(cell_type: str, metadata: dict) -> list[tuple[str, str, dict]]:
     """How a marker can say its cell's type, jupytext's way first: (word before `key=value` options, tag
-    before JSON options, keys added to the JSON). jupytext names no type for a code cell, nor for a raw
-    cell with `active` metadata (raw where inactive in notebooks); `active=""` makes a raw cell of code
-    lines that jupytext reads without the key."""
+    before JSON options, keys the JSON adds and the options leave out). jupytext names no type for a code
+    cell, nor for a raw cell with `active` metadata (raw where inactive in notebooks); `active=""` makes a
+    raw cell of code lines that jupytext reads without the key."""
     if cell_type == "code":
         return [("", "", {}), ('cell_type="code"', "", {"cell_type": "code"})]
     if cell_type == "raw":
-        tags = metadata.get("tags")
-        tagged = isinstance(tags, list) and any(isinstance(t, str) and t.startswith("active-") for t in tags)
-        untyped = [("", "", {})] if tagged or metadata.get("active", "") != "" else []
+        untyped = [("", "", {})] if _untyped_raw(metadata) else []
         inactive = [] if "active" in metadata else [('active=""', "", {"active": ""})]
         return [*untyped, ("[raw]", "[raw]", {}), *inactive]
     if metadata.get("region_name") == "md":
-        del metadata["region_name"]
         return [("[md]", "[markdown]", {"region_name": "md"})]
     return [("[markdown]", "[markdown]", {})]
+
+
+def _untyped_raw(metadata: dict) -> bool:
+    """jupytext writes a raw cell with `active` metadata or an `active-` tag as code, without `[raw]`."""
+    tags = metadata.get("tags")
+    tagged = isinstance(tags, list) and any(isinstance(t, str) and t.startswith("active-") for t in tags)
+    return tagged or metadata.get("active", "") != ""
 
 
 def _options_text(tag: str, metadata: dict) -> str:

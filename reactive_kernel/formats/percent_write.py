@@ -31,7 +31,7 @@ from reactive_kernel.formats.percent_marker import (
     _Marker,
     _marker_line,
     _read_marker,
-    _type_forms,
+    _untyped_raw,
 )
 from reactive_kernel.formats.percent_read import _Closers, _code_end, _commented_end
 from reactive_kernel.formats.percent_spacing import _blank_ok, _preferred_blank, _Spacing
@@ -99,7 +99,7 @@ def _commented(cell_type: str, metadata: dict) -> bool:
     if cell_type == "code":
         return not _active("py", metadata) or ("language" in metadata and "active" not in metadata)
     script_only = not _active("ipynb", metadata) and _active("py", metadata)
-    return cell_type != "raw" or not script_only or _type_forms(cell_type, metadata)[0][0] != ""
+    return cell_type != "raw" or not script_only or not _untyped_raw(metadata)
 
 
 def _magic_form(lines: list[str], metadata: dict, main: str) -> str | None:
@@ -131,7 +131,7 @@ def _layout(cell: dict, main: str, info: dict, first: bool, body: _Body | None =
     markerless = first and info.get("marker", _MISSING) is None and not want.commented and not metadata
     if not want.commented and source == "":
         lines = []
-    body = body or _stored_body(info.get("body"), lines, want.commented, cell_type != "code")
+    body = body or _stored_body(info.get("body"), lines, want.commented, cell_type)
     if body is None:
         prefer = _preferred_lines(info.get("lines"), lines)
         body = _encode_body(want, lines, prefer)
@@ -180,17 +180,18 @@ def _preferred_lines(records: object, source: list[str]) -> dict[int, str]:
     return prefer
 
 
-def _stored_body(stored: object, source: list[str], commented: bool, fences: bool) -> _Body | None:
+def _stored_body(stored: object, source: list[str], commented: bool, cell_type: str) -> _Body | None:
     """The recorded body lines, if they still read back to the source lines."""
     if not isinstance(stored, list) or not all(isinstance(line, str) and "\n" not in line for line in stored):
         return None
+    fences = cell_type != "code"  # markdown and raw cells have fenced blocks
     if commented:
         if _commented_end(stored, 0, fences, _Closers(stored))[0] != len(stored):
             return None
         if "\n".join(_uncomment(line) for line in stored) != "\n".join(source):
             return None
         return _Body(list(stored), open_fences=_fence_layout(source)[1] if fences else ())
-    end, decoded, quoted, open_string = _code_end(stored, 0, None, None, raw=fences)  # raw: fenced types
+    end, decoded, quoted, open_string = _code_end(stored, 0, None, None, raw=cell_type == "raw")
     if end != len(stored) or "\n".join(decoded) != "\n".join(source):
         return None
     return _Body(list(stored), frozenset(quoted), open_string)
