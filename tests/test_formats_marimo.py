@@ -356,6 +356,27 @@ def test_an_edited_cell_that_still_does_not_parse_is_written_as_marimo_writes_on
     assert marimo_cells(marimo.writes(nb))[0][:3] == ("cell", our_cells(nb)[0][1], "x = 1")
 
 
+DEEP_CELLS = {  # code nested past what the parser takes: a SyntaxError, or a MemoryError marimo dies of
+    "brackets": "x = " + "(" * 3000 + "1" + ")" * 3000,
+    "operators": "x = " + "-" * 100_000 + "1",
+}
+
+
+@pytest.mark.parametrize("name", sorted(DEEP_CELLS))
+def test_a_cell_nested_too_deeply_to_parse_is_an_unparsable_cell(name):
+    text = notebook_file(f"@app.cell\ndef _():\n    {DEEP_CELLS[name]}\n    return", OTHER_CELL)
+    nb = marimo.reads(text)
+    assert [c[:3] for c in our_cells(nb)] == [("unparsable", "_", DEEP_CELLS[name]), ("cell", "_", "y = 2")]
+    assert marimo.writes(nb) == text
+
+
+def test_a_header_nested_too_deeply_to_parse_is_a_format_error_with_its_line():
+    text = HEADER.replace("marimo.App()", "marimo.App(x=" + "[" * 3000 + "]" * 3000 + ")") + OTHER_CELL
+    with pytest.raises(FormatError) as info:
+        marimo.reads(text)
+    assert info.value.line == 4
+
+
 GUARD = 'if __name__ == "__main__":\n    app.run()'
 SETUP = "with app.setup:\n    import os"
 CELL = "@app.cell\ndef _():\n    x = 1\n    return (x,)"
