@@ -182,10 +182,21 @@ def test_bytes_that_are_not_utf8_are_a_400_naming_file_and_line_and_stay_untouch
 
 def test_a_marimo_file_that_does_not_parse_is_a_400_and_stays_untouched(server, files):
     folder, api = files
-    broken = MARIMO.replace("def _(x):", "def _(x:")
+    broken = MARIMO.replace("app = marimo.App()", "app = marimo.App(")  # no cell can save a broken header
     path = write(folder, "broken.py", broken)
     status, message = server.error("GET", f"/api/contents/{api}/broken.py?type=notebook")
-    assert status == 400 and "broken.py" in message and "line" in message
+    assert status == 400 and "broken.py" in message and "line 4" in message
+    assert path.read_text() == broken
+
+
+def test_a_marimo_cell_that_does_not_parse_opens_as_a_cell_and_saves_back_unchanged(server, files):
+    folder, api = files
+    broken = MARIMO.replace("def _(x):", "def _(x:")  # as marimo does, the other cells still load
+    path = write(folder, "broken.py", broken)
+    nb = server.get(f"{api}/broken.py", type="notebook")
+    sources = [cell["source"] for cell in nb["content"]["cells"]]
+    assert sources == ["x = 1", "@app.cell\ndef _(x:\n    y = x + 1\n    return"]  # marimo's code for it
+    server.put(f"{api}/broken.py", {"type": "notebook", "content": nb["content"]})
     assert path.read_text() == broken
 
 

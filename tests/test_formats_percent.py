@@ -113,6 +113,7 @@ READS = [
     ("language magic, markdown", '# %% [markdown] language="html"\n# <b>\n', [(M, "%%html\n<b>")]),
     ("main language dropped", '# %% language="python"\nx\n', [(C, "x")]),
     ("trailing newline flag", "# %% reactive_trailing_newline=true\nx\n", [(C, "x\n")]),
+    ("trailing newline, continued", "# %% reactive_trailing_newline=true\n# %a \\\n", [(C, "%a \\\n")]),
     ("line count", "# %% reactive_lines=2\ns = '''\n\n# %%\ny\n", [(C, "s = '''"), (C, "y")]),
     ("header: kernelspec", HEADER + "# %%\nx\n", [(C, "x")]),
     ("header: raw cell", "# ---\n# title: T\n# ---\n\n# %%\nx\n", [(R, "---\ntitle: T\n---"), (C, "x")]),
@@ -125,6 +126,7 @@ NOT_LIKE_JUPYTEXT = {
     "escaped indented marker",
     "markdown escaped magic kept",
     "trailing newline flag",
+    "trailing newline, continued",
     "line count",
 }
 READ_IDS = [case[0] for case in READS]
@@ -209,6 +211,8 @@ METADATA = st.sampled_from(
             {"title": "a=b"},
         ],
         *[{"jupyter": {"source_hidden": True}}, {"cell_depth": 2}, {"weird key": [1, {"x": None}]}],
+        *[{"run_control": {"frozen": True}}, {"active": "ipynb"}, {"active": "py"}, {"active": ""}],
+        *[{"tags": ["active-ipynb"]}, {"tags": ["active-py"]}, {"active": "R"}],
     ]
 )
 
@@ -260,6 +264,7 @@ TEXT_LINES = [
         "# <codecell>",
     ],
     *['# %% language="bash"', "# %% reactive_trailing_newline=true", "# # %%"],
+    *['# %% active="py"', '# %% run_control={"frozen": true}', '# %% active=""', '# %% active="ipynb"'],
     *["", "", "", "  ", "x = 1", "x = 1   ", "# comment", "#", "#text", "# %time x", "#%time y", "%time z"],
     *["# !ls", "ls", "x?", "# x?", "# # + a", "# + b", "def f():", "    pass", "class A:", "s = '''"],
     *["'''", '"""', "# ```", "```", "# ~~~", "%%", "# # ls", "é", "\t", "# %time x \\", "#     y"],
@@ -283,6 +288,8 @@ SAFE_TEXT_LINES = [
     *["# %%", "#%%", "# %%   ", "  # %%", "# %% [markdown]", "# %% [raw]", "# %% Title", '# %% tags=["a"]'],
     *["", "", "", "  ", "x = 1", "# comment", "#", "#text", "# %time x", "%time z", "# !ls", "ls", "x?"],
     *["# x?", "# # + a", "# + b", "def f():", "    pass", "s = 'a'", "# ```", "```", "# ls"],
+    *['# %% active="py"', '# %% run_control={"frozen": true}', '# %% active=""'],
+    '# %% tags=["active-ipynb"]',
 ]
 
 
@@ -500,6 +507,75 @@ def test_writes(name, items, expected):
     assert cells(back) == [(k, s, {x: y for x, y in m.items() if x not in reserved}) for k, s, m in cells(nb)]
 
 
+# --- code this Python cannot parse: the percent format never parses cell code ---------------------------
+
+NOT_PYTHON_HERE = [
+    "s = f\"{'\\n'.join(['a', 'b'])}\"",  # PEP 701 (Python 3.12)
+    'd = {"k": 1}\nf"{d["k"]}"',  # PEP 701 quotes
+    "type Pair = tuple[int, int]",  # PEP 695 (Python 3.12)
+    "def first[T](xs: list[T]) -> T:\n    return xs[0]",
+    "def f(:\n    pass",
+    "total = 1 +",
+    "x = (1,",
+]
+
+
+@pytest.mark.parametrize("source", NOT_PYTHON_HERE)
+def test_code_this_python_cannot_parse_round_trips_in_both_readers(source):
+    nb = notebook((C, source), (C, "y = 2"))
+    text = percent.writes(nb)
+    assert cells(percent.reads(text)) == cells(nb) == jupytext_cells(text)
+    assert round_trip(text) == text
+
+
+# --- jupytext's active cells: frozen, `active`, `active-` tags ------------------------------------------
+# jupytext comments out the code of cells it leaves out of scripts and reads a cell that is inactive in
+# notebooks as raw; (name, cell type, metadata, what our file says about the cell)
+
+FROZEN = {"run_control": {"frozen": True}}
+ACTIVE_CELLS = [
+    ("frozen code", C, FROZEN, '# %% run_control={"frozen": true}\n# # c\n# %time x\n#\n# y = 1\n'),
+    ("code only in notebooks", C, {"active": "ipynb"}, '# %% active="ipynb"\n# # c\n# %time x\n#\n# y = 1\n'),
+    ("code tagged for notebooks", C, {"tags": ["active-ipynb"]}, None),
+    ("code for scripts", C, {"active": "py"}, '# %% cell_type="code" active="py"\n# c\n# %time x\n\ny = 1\n'),
+    ("code tagged for scripts", C, {"tags": ["active-py"]}, None),
+    ("code active nowhere", C, {"active": ""}, None),
+    ("code active in both", C, {"active": "ipynb,py"}, '# %% active="ipynb,py"\n# c\n# %time x\n\ny = 1\n'),
+    ("code with another tag", C, {"tags": ["a", "active-ipynb-py"]}, None),
+    ("frozen false", C, {"run_control": {"frozen": False}}, None),
+    ("raw only in scripts", R, {"active": "py"}, '# %% active="py"\n# c\n# %time x\n\ny = 1\n'),
+    ("raw tagged for scripts", R, {"tags": ["active-py"]}, None),
+    ("raw in another format", R, {"active": "R"}, '# %% active="R"\n# # c\n# %time x\n#\n# y = 1\n'),
+    ("raw active in both", R, {"active": "ipynb,py"}, None),
+    ("raw tagged for notebooks", R, {"tags": ["active-ipynb"]}, None),
+    ("raw active nowhere", R, {"active": ""}, None),
+    ("frozen raw", R, FROZEN, None),
+    ("frozen markdown", M, FROZEN, None),
+    ("markdown tagged for notebooks", M, {"tags": ["active-ipynb"]}, None),
+    ("markdown only in scripts", M, {"active": "py"}, None),
+]  # fmt: skip
+ACTIVE_SOURCE = "# c\n%time x\n\ny = 1"
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "metadata", "written"), ACTIVE_CELLS, ids=[case[0] for case in ACTIVE_CELLS]
+)
+def test_active_cells_read_alike_in_jupytext_and_here(name, kind, metadata, written):
+    kernel = {"kernelspec": percent.DEFAULT_KERNELSPEC}
+    nb = notebook((kind, ACTIVE_SOURCE, metadata), (C, "z"), metadata=kernel)
+    ours = percent.writes(nb)
+    if written is not None:
+        assert ours == HEADER + written + "\n# %%\nz\n"
+    assert jupytext_cells(ours) == cells(nb)  # jupytext reads our file to the cells we wrote
+    assert cells(percent.reads(ours)) == cells(nb)
+    assert round_trip(ours) == ours
+    theirs = jupytext.writes(nb, fmt="py:percent")
+    assert cells(percent.reads(theirs)) == jupytext_cells(theirs)  # and we read jupytext's file as it does
+    assert round_trip(theirs) == theirs
+    if jupytext_cells(theirs) == cells(nb):
+        assert ours == theirs  # where jupytext's own file keeps the cell, ours is that file
+
+
 def test_new_notebook_header_is_jupytexts_with_our_kernel():
     assert HEADER == (
         "# ---\n# jupyter:\n#   jupytext:\n#     text_representation:\n#       extension: .py\n"
@@ -549,6 +625,7 @@ def test_a_file_without_header_gets_one_only_when_the_metadata_asks():
 
 # --- errors: (name, text, line, words in the message) ---------------------------------------------------
 
+END = "\n# ---\n"  # the end of a header
 NO_DISPLAY_NAME = "# ---\n# jupyter:\n#   kernelspec:\n#     name: py\n# ---\n"
 ERRORS = [
     ("latin-1 coding line", "# -*- coding: latin-1 -*-\n# %%\nx\n", 1, "utf-8"),
@@ -562,6 +639,11 @@ ERRORS = [
     ("tags not a list", '# %% tags="a"\nx\n', 1, "tags"),
     ("tag with a comma", '# %%\nx\n\n# %% tags=["a,b"]\ny\n', 4, "a,b"),
     ("empty name", '# %% [markdown] name=""\n# x\n', 1, "name"),
+    ("deep list on a marker", "# %%\nx\n\n# %% key=" + "[" * 3000 + "]" * 3000 + "\ny\n", 4, "100 levels"),
+    ("deep JSON on a marker", "# %% " + '{"a": ' * 1500 + "1" + "}" * 1500 + "\nx\n", 1, "100 levels"),
+    ("deep tuple on a marker", "# %% key=" + "(" * 2000 + ")" * 2000 + "\nx\n", 1, "100 levels"),
+    ("deep flow in a header", "# ---\n# jupyter:\n#   a: " + "[" * 3000 + "]" * 3000 + END, 3, "100 levels"),
+    ("deep block in a header", "# ---\n# jupyter:\n#   a:\n#   " + "- " * 2000 + "x" + END, 4, "100 levels"),
 ]
 
 
@@ -572,6 +654,31 @@ def test_format_errors_say_where(name, text, line, words):
     assert caught.value.line == line
     assert words in caught.value.reason
     assert str(caught.value).startswith(f"line {line}: ")
+
+
+def nested(depth: int) -> object:
+    """JSON data `depth` lists deep."""
+    value: object = 1
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+def test_metadata_nested_up_to_the_limit_round_trips_and_deeper_is_refused_when_written():
+    limit = percent_lines.NESTING_LIMIT
+    # (where the value goes, how deep it may be: the header's YAML holds it under `jupyter:` `jupytext:`)
+    for where, deepest in (("cell", limit), ("header", limit - 3)):
+        for depth, fits in ((deepest, True), (deepest + 1, False)):
+            nb = notebook(("code", "x"))
+            holder = nb.cells[0].metadata if where == "cell" else nb.metadata.setdefault("jupytext", {})
+            holder["key"] = nested(depth)
+            if not fits:
+                with pytest.raises(FormatError, match=f"{limit} levels deep"):
+                    percent.writes(nb)  # its file would not read back
+                continue
+            back = percent.reads(percent.writes(nb))
+            found = back.cells[0].metadata if where == "cell" else back.metadata["jupytext"]
+            assert found["key"] == holder["key"]
 
 
 def test_unknown_cell_type_cannot_be_written():

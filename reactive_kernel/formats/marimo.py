@@ -8,6 +8,9 @@ reads; `return`: those it defines), `@app.function` / `@app.class_definition` de
 
 `reads` gives an nbformat v4 notebook of code cells holding the bodies marimo shows (the cells
 marimo's static loader finds; see `marimo_read` for the few hand-written forms it garbles and we keep).
+A file this Python cannot parse whole (a cell written for a newer Python, or with a syntax error) is
+read cell by cell as marimo does (`marimo_scan`): such a cell stays a cell of kind unparsable, with its
+code, and the kernel says why when it runs; written back unedited, it keeps its text.
 Markdown written as `mo.md(...)` stays a code cell, since that is what the file holds. Cell metadata:
 `name` (absent for `_`), `jupyter.source_hidden` for `hide_code=True`, `disabled` for `disabled=True`,
 and `reactive_format` with the cell's kind (setup, function, class_definition, unparsable; absent for
@@ -41,9 +44,9 @@ from reactive_kernel.formats.marimo_read import (
     default_lead,
     fingerprint,
     layout,
-    parse,
     reindent,
 )
+from reactive_kernel.formats.marimo_scan import statements
 from reactive_kernel.formats.marimo_write import write_notebook
 
 __all__ = ["looks_like", "reads", "writes"]
@@ -58,7 +61,8 @@ def looks_like(text: str) -> bool:
 
 
 def reads(text: str) -> nbformat.NotebookNode:
-    """The notebook of a marimo file; FormatError(reason, line) if it is not valid Python or not marimo."""
+    """The notebook of a marimo file; FormatError(reason, line) if it is not marimo, or if no cell can be
+    found where it is not valid Python (or the text before the first cell is not)."""
     return _notebook(text)
 
 
@@ -73,7 +77,7 @@ def writes(nb: nbformat.NotebookNode) -> str:
 def _notebook(raw: str) -> nbformat.NotebookNode:
     """The notebook of a marimo file, with what `writes` needs to give back its bytes."""
     text = Text(raw)
-    found_cells = layout(text, parse(text))
+    found_cells = layout(text, statements(text))
     match = LINE_BREAK.search(raw)
     newline = match.group() if match else "\n"
     pos = header_stop = text.offset(found_cells.header_end + 1)

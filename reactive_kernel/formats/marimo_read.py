@@ -1,7 +1,8 @@
 """Find the cells of a marimo `.py` notebook the way marimo's static loader does, from `ast` and the text.
 
-The file is parsed once and never imported or run. Each cell keeps its place in the text (first and last
-line, where its body starts) so `reads` can record how to give back the original bytes.
+The file is parsed once (cell by cell where it does not parse whole: `marimo_scan`) and never imported or
+run. Each cell keeps its place in the text (first and last line, where its body starts) so `reads` can
+record how to give back the original bytes.
 
 Where marimo's own extraction garbles a hand-written cell, we keep the cell's text instead: comments
 between the decorator and the `def` (marimo starts the body that many lines late), a body on the `def`
@@ -10,21 +11,19 @@ cell without `return` (marimo glues them onto that line), a comment ending the l
 or of a function or setup cell (marimo drops it), non-ASCII text before a `return` on the same line
 (marimo counts bytes as characters), and `with app.setup: ...` on one line. Files marimo writes show
 only the dropped comment (a function or setup cell whose code ends with one). Cell count, order, names
-and options always match marimo.
+and options always match marimo, except for the options of a cell that does not parse (see marimo_scan).
 """
 
 from __future__ import annotations
 
 import ast
-import gc
 import hashlib
 import io
 import json
 import re
 import textwrap
 import tokenize
-import warnings
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -255,32 +254,15 @@ def _next_line(lines: Any) -> str:
 # -- marimo's notebook structure ------------------------------------------------------------------------
 
 
-def parse(text: Text) -> ast.Module:
-    """The file's top level as `ast`; a file that is not valid Python is a FormatError with its line."""
-    collecting = gc.isenabled()
-    gc.disable()  # an AST has no reference cycles; collections while it grows make big files superlinear
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SyntaxWarning)
-            return ast.parse(text.text)
-    except SyntaxError as exc:
-        raise FormatError(f"not valid Python: {exc.msg}", exc.lineno) from None
-    except (ValueError, RecursionError, MemoryError) as exc:
-        raise FormatError(f"not valid Python: {exc}") from None
-    finally:
-        if collecting:
-            gc.enable()
-
-
-def layout(text: Text, tree: ast.Module) -> Layout:
-    """Header, then cells: marimo's order of `import marimo`, `app = marimo.App(...)`, setup, cells, guard."""
-    stmts = tree.body
+def layout(text: Text, stmts: Sequence[ast.stmt | Found]) -> Layout:
+    """Header, then cells: marimo's order of `import marimo`, `app = marimo.App(...)`, setup, cells, guard.
+    `stmts` are the file's top-level statements, with the cells that do not parse already Found."""
     i = 0
     while i < len(stmts) and not _is_marimo_import(stmts[i]):  # a docstring or stray lines may come first
         i += 1
     if i == len(stmts):
         raise FormatError("not a marimo notebook: no top-level `import marimo`", 1)
-    alias = stmts[i].names[0].asname or "marimo"  # type: ignore[attr-defined]
+    alias = stmts[i].names[0].asname or "marimo"  # type: ignore[union-attr]
     import_line = stmts[i].lineno
     while i < len(stmts) and not _is_app(stmts[i], alias):
         i += 1
@@ -289,21 +271,38 @@ def layout(text: Text, tree: ast.Module) -> Layout:
             f"not a marimo notebook: no `app = {alias}.App(...)` after `import marimo`", import_line
         )
     header_end = stmts[i].end_lineno or stmts[i].lineno
+    return Layout(header_end, tuple(_cells(text, stmts[i + 1 :])))
+
+
+def _cells(text: Text, stmts: Sequence[ast.stmt | Found]) -> list[Found]:
+    """The cells after the header, up to `if __name__ == "__main__":`. Before the first cell marimo skips
+    any statement, that guard too, but a guard just before the first cell other than setup ends it there."""
     cells: list[Found] = []
-    for stmt in stmts[i + 1 :]:
-        if _is_run_guard(stmt):  # marimo reads no cells after `if __name__ == "__main__":`
+    after_guard = False
+    for stmt in stmts:
+        if not isinstance(stmt, Found) and _is_run_guard(stmt):
+            if cells:
+                break
+            after_guard = True
+            continue
+        if isinstance(stmt, Found):
+            found: Found | None = stmt
+        else:
+            found = _setup(text, stmt) if not cells and _is_setup(stmt) else _body_cell(text, stmt)
+        if found is None:
+            after_guard = False
+        elif after_guard and not cells and found.kind != "setup":
             break
-        found = _setup(text, stmt) if not cells and _is_setup(stmt) else _body_cell(text, stmt)
-        if found is not None:
+        else:
             cells.append(found)
-    return Layout(header_end, tuple(cells))
+    return cells
 
 
-def _is_marimo_import(node: ast.stmt) -> bool:
+def _is_marimo_import(node: ast.stmt | Found) -> bool:
     return isinstance(node, ast.Import) and node.names[0].name == "marimo"
 
 
-def _is_app(node: ast.stmt, alias: str) -> bool:
+def _is_app(node: ast.stmt | Found, alias: str) -> bool:
     """`app = marimo.App(...)`."""
     if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Call)):
         return False

@@ -11,6 +11,13 @@ before the first marker is a cell with no marker, and a file without markers is 
 blank lines before a marker one (two after a PEP 8 pair) separates the cells, as jupytext reads them.
 A new notebook gets jupytext's header with its own kernelspec, or the reactive kernel's.
 
+Cells jupytext keeps out of scripts or out of notebooks follow its `active` rules both ways: a code cell
+that is frozen (`run_control: {frozen: true}`), tagged `active-ipynb` or has `active="ipynb"` has its
+lines commented; a cell whose marker makes it inactive in notebooks (`active="py"`, an `active-py` tag)
+is a raw cell, of code lines when it is active in scripts. A code cell with such metadata is written
+with `cell_type="code"` on its marker, and a raw cell of code lines that is not written `active="..."`
+gets `active=""`, so both readers read the cell that was written.
+
 Where jupytext's reading and writing disagree, or would lose text, this module decides:
 
 - Marker escaping. A code line outside a string that would read as a marker (`# %%`, `#%% x`, an
@@ -29,13 +36,16 @@ Where jupytext's reading and writing disagree, or would lose text, this module d
   ignored where they do not apply (jupytext keeps them as metadata).
 - Metadata that does not parse is kept, as jupytext does, under `incorrectly_encoded_metadata` and
   written back verbatim. FormatError, with the line, is raised for a coding line other than utf-8,
-  header YAML beyond our small reader (anchors, tags, block scalars) and metadata that nbformat's schema
-  refuses (e.g. `tags="a"`). The header is read without PyYAML: block mappings and lists, plain and
-  quoted scalars, flow collections, comments, `? key` entries.
+  header YAML beyond our small reader (anchors, tags, block scalars), metadata nested more than
+  NESTING_LIMIT (100) levels deep (checked before parsing it) and metadata that nbformat's schema
+  refuses (e.g. `tags="a"`); writing metadata nested deeper is refused too. The header is read without
+  PyYAML: block mappings and lists, plain and quoted scalars, flow collections, comments, `? key` entries.
 - Deliberate differences from jupytext's reader: markdown lines are only uncommented (jupytext also
   unescapes magics there, so `# # ls` comes back as `ls`); quotes in markdown do not hide markers; a
   code line `# # %%` loses one `# `; lines split at `\\n` only (jupytext also splits at `\\f` and other
-  Unicode line breaks). jupytext's `active` and `cell_marker` options are not interpreted.
+  Unicode line breaks). jupytext's `cell_marker` option is not interpreted, nor fenced blocks in a raw
+  cell of code lines; when such a cell's marker also names a language (without `active`), jupytext
+  keeps its lines as they are where we unescape magics.
 
 Round trips are byte-exact. `reads` records how the file was written where that differs from what
 `writes` would produce: notebook metadata `reactive_format` = {"name": "percent", "header": the exact
@@ -69,6 +79,7 @@ from reactive_kernel.formats.percent_lines import (
     LANGUAGES,
     LINE_COUNT,
     NAME,
+    NESTING_LIMIT,
     TRAILING_NEWLINE,
     _dict,
     _main_language,
@@ -88,6 +99,7 @@ __all__ = [
     "LANGUAGES",
     "LINE_COUNT",
     "NAME",
+    "NESTING_LIMIT",
     "TRAILING_NEWLINE",
     "looks_like",
     "reads",

@@ -13,12 +13,13 @@ from reactive_kernel.formats.percent_lines import (
     JUPYTEXT_VERSION,
     KEY,
     NAME,
+    NESTING_LIMIT,
     _dict,
     _is_blank,
     _source,
     _uncomment,
 )
-from reactive_kernel.formats.percent_yaml import _Yaml, _yaml_lines
+from reactive_kernel.formats.percent_yaml import _Yaml, _yaml_depth, _yaml_lines
 
 # --- line patterns (compiled once; every function below matches whole lines) --------------------------
 
@@ -183,6 +184,8 @@ def _canonical_header(metadata: dict, raw: list[str], kept: list[str], cells_fol
         lines.append("#!" + executable)
     if isinstance(encoding, str) and _ENCODING.match(encoding) and "\n" not in encoding:
         lines.append(encoding)
+    if _yaml_depth({"jupyter": jupyter}) > NESTING_LIMIT:
+        raise FormatError(f"the notebook metadata is nested more than {NESTING_LIMIT} levels deep")
     yaml = ["---", *raw, *_yaml_lines({"jupyter": jupyter}, 0), "---"]
     lines += ["# " + line if line else "#" for line in yaml]
     return [*lines, ""] if cells_follow else lines

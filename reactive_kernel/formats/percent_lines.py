@@ -15,6 +15,9 @@ FORMAT_VERSION = "1.3"
 JUPYTEXT_VERSION = "1.19.6"  # the jupytext release whose py:percent output this module follows
 TRAILING_NEWLINE = "reactive_trailing_newline"
 LINE_COUNT = "reactive_lines"
+# Metadata nested deeper than this is refused before it is parsed: parsing it (and later, validating and
+# serving it) recurses once or more per level, and Python's recursion limit is about 1,000 frames.
+NESTING_LIMIT = 100
 
 # Notebook metadata jupytext puts in the header; cell metadata it never writes on a marker line.
 HEADER_KEYS = ("jupytext", "kernelspec", "kernel_info", "orphan", "tocdepth")
@@ -195,10 +198,13 @@ def _is_marker_family(line: str) -> bool:
     )
 
 
-def _decode_code(line: str, cont: bool) -> tuple[str, bool]:
-    """The source line for a code line outside strings, and whether the next one continues a magic."""
+def _decode_code(line: str, cont: bool, raw: bool = False) -> tuple[str, bool]:
+    """The source line for a code line outside strings, and whether the next one continues a magic. In a
+    `raw` cell's code lines (`active="py"`) jupytext unescapes magics only."""
     if cont or _is_magic(line):
         source, cont = _unescape(line), _CONTINUED.match(line) is not None
+    elif raw:
+        return line, False
     else:
         source, cont = line, False
         rest = line.lstrip()
@@ -211,7 +217,7 @@ def _decode_code(line: str, cont: bool) -> tuple[str, bool]:
     return source, cont
 
 
-def _encode_code_line(source: str, cont: bool, preferred: str | None) -> tuple[str, bool]:
+def _encode_code_line(source: str, cont: bool, preferred: str | None, raw: bool = False) -> tuple[str, bool]:
     """The file line for a source line outside strings: the first form that reads back to it."""
     forms = [preferred] if preferred is not None else []
     if cont:
@@ -225,7 +231,7 @@ def _encode_code_line(source: str, cont: bool, preferred: str | None) -> tuple[s
     forms.append(source)
     for line in forms:
         if not _is_marker(line):
-            back, next_cont = _decode_code(line, cont)
+            back, next_cont = _decode_code(line, cont, raw)
             if back == source:
                 return line, next_cont
     raise FormatError(f"the code line {source!r} has no form in the percent format")
@@ -241,7 +247,7 @@ class _Body:
     open_fences: tuple[tuple[str, int], ...] = ()  # markdown fences opened and not closed in the cell
 
 
-def _encode_code(source: list[str], prefer: dict[int, str]) -> _Body:
+def _encode_code(source: list[str], prefer: dict[int, str], raw: bool = False) -> _Body:
     out: list[str] = []
     quoted = []
     triple, cont = None, False
@@ -250,7 +256,7 @@ def _encode_code(source: list[str], prefer: dict[int, str]) -> _Body:
             quoted.append(k)
             line = text
         elif cont or k in prefer or _ATTENTION.match(text):
-            line, cont = _encode_code_line(text, cont, prefer.get(k))
+            line, cont = _encode_code_line(text, cont, prefer.get(k), raw)
         else:
             line = text
         out.append(line)

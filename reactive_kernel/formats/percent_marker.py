@@ -9,7 +9,13 @@ import re
 from dataclasses import dataclass, field
 
 from reactive_kernel.errors import FormatError
-from reactive_kernel.formats.percent_lines import LANGUAGES, LINE_COUNT, TRAILING_NEWLINE, _usual_language
+from reactive_kernel.formats.percent_lines import (
+    LANGUAGES,
+    LINE_COUNT,
+    NESTING_LIMIT,
+    TRAILING_NEWLINE,
+    _usual_language,
+)
 
 # --- line patterns (compiled once; every function below matches whole lines) --------------------------
 
@@ -38,9 +44,15 @@ class _Marker:
 
 def _read_marker(line: str | None, main: str) -> _Marker:
     """What a marker line says: cell type (`[markdown]`, `[raw]`, `[md]`, `cell_type=`), title, `%` depth,
-    metadata, cell magic, and our two flags, as jupytext reads them."""
+    metadata, cell magic, and our two flags, as jupytext reads them.
+
+    Raises:
+        FormatError: (without a line) brackets nested more than NESTING_LIMIT deep, checked before parsing.
+    """
     if line is None or not _MARKER_WITH_OPTIONS.match(line):
         return _Marker()
+    if _too_deep(line):
+        raise FormatError(f"the metadata on this `# %%` line is nested more than {NESTING_LIMIT} levels deep")
     title, metadata = _split_title(line[line.index("%%") + 2 :])
     cell_type = "code"
     for tag in ("markdown", "raw", "md"):
@@ -56,10 +68,18 @@ def _read_marker(line: str | None, main: str) -> _Marker:
         title = title[depth:].strip()
     if title:
         metadata["title"] = title
-    if "cell_type" in metadata:
+    typed = "cell_type" in metadata
+    if typed:
         kind = metadata.pop("cell_type")
         cell_type = kind if kind in ("code", "markdown") else "raw"
-    marker = _Marker(cell_type, metadata, commented=cell_type != "code")
+    elif not _active("ipynb", metadata):
+        cell_type = "raw"  # jupytext: a cell inactive in notebooks is raw there (`active="py"`: script-only)
+        if metadata.get("active") == "":
+            del metadata["active"]
+    # Body lines are commented in markdown, in [raw] cells, and in cells jupytext leaves out of scripts
+    # (frozen, `active` without py); a raw cell active only in scripts has code lines.
+    commented = cell_type == "markdown" or (typed and cell_type == "raw") or not _active("py", metadata)
+    marker = _Marker(cell_type, metadata, commented=commented)
     _read_language(marker, main)
     marker.trailing = metadata.pop(TRAILING_NEWLINE, None) is True and not marker.commented
     count = metadata.pop(LINE_COUNT, None)
@@ -68,21 +88,67 @@ def _read_marker(line: str | None, main: str) -> _Marker:
     return marker
 
 
+def _too_deep(text: str) -> bool:
+    """Whether brackets nest more than NESTING_LIMIT deep outside quoted strings (where a backslash escapes
+    the next character)."""
+    if text.count("[") + text.count("{") + text.count("(") <= NESTING_LIMIT:
+        return False  # the usual marker line costs no scan
+    depth = 0
+    quote = None
+    escaped = False
+    for char in text:
+        if quote is not None:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == quote:
+                quote = None
+        elif char in "\"'":
+            quote = char
+        elif char in "[{(":
+            depth += 1
+            if depth > NESTING_LIMIT:
+                return True
+        elif char in "]})":
+            depth -= 1
+    return False
+
+
 def _read_language(marker: _Marker, main: str) -> None:
-    """`language=` (jupytext's cell magics): drop it for the main language, else a commented body."""
+    """`language=` (jupytext's cell magics): drop it for the main language, else a commented body unless
+    `active` says otherwise (a raw cell of code lines keeps them: jupytext has no comment to take off)."""
     language = marker.metadata.get("language")
     if not isinstance(language, str):
         return
     if language == main:
         del marker.metadata["language"]
         return
-    marker.commented = True
+    if marker.cell_type != "raw":
+        marker.commented = marker.commented or "active" not in marker.metadata
     if language in LANGUAGES and _usual_language(language) != main:
         del marker.metadata["language"]
         magic = "%%" + language
         if "magic_args" in marker.metadata:
             magic += f" {marker.metadata.pop('magic_args')}"
         marker.magic = magic
+
+
+def _active(ext: str, metadata: dict, default: bool = True) -> bool:
+    """jupytext's test for a cell that runs in files of type `ext` ("py", "ipynb"): frozen cells
+    (`run_control.frozen`) only in notebooks, else the first `active-ipynb-py`-style tag, else the `active`
+    key (`"ipynb,py"`), else `default`. Values jupytext would fail on count as absent."""
+    run_control = metadata.get("run_control")
+    if isinstance(run_control, dict) and run_control.get("frozen") is True:
+        return ext == "ipynb"
+    tags = metadata.get("tags")
+    for tag in tags if isinstance(tags, list) else ():
+        if isinstance(tag, str) and tag.startswith("active-"):
+            return ext in tag.split("-")
+    active = metadata.get("active")
+    if not isinstance(active, str):
+        return default
+    return ext in re.split(r"[.,]", active)
 
 
 def _split_title(text: str) -> tuple[str, dict]:
@@ -182,7 +248,8 @@ def _as_json(value: object) -> object:
 
 
 def _marker_line(want: _Marker, indent: str, main: str) -> str:
-    """jupytext's marker line for a cell, or the JSON form when that one would read back differently."""
+    """jupytext's marker line for a cell, or the first other form that reads back to it: the type named
+    where `active` alone would misread it, or JSON metadata."""
     metadata = dict(want.metadata)
     if want.magic is not None:
         language, _, args = want.magic[2:].partition(" ")
@@ -193,21 +260,38 @@ def _marker_line(want: _Marker, indent: str, main: str) -> str:
         metadata[TRAILING_NEWLINE] = True
     if want.count is not None:
         metadata[LINE_COUNT] = want.count
-    tag = {"code": "", "raw": "[raw]"}.get(want.cell_type, "[markdown]")
-    if tag == "[markdown]" and metadata.get("region_name") == "md":
-        tag = "[md]"
-        del metadata["region_name"]
-    if not metadata:
-        return f"{indent}# %%" + (" " + tag if tag else "")
-    line = indent + "# %%" + _options_text(tag, dict(metadata))
-    if _read_marker(line, main) == want:
-        return line
-    if tag == "[md]":
-        tag, metadata["region_name"] = "[markdown]", "md"
-    line = f"{indent}# %% {tag + ' ' if tag else ''}{json.dumps(metadata)}"
-    if _read_marker(line, main) == want:
-        return line
+    for word, tag, extra in _type_forms(want.cell_type, metadata):
+        options = {k: v for k, v in metadata.items() if k not in extra}  # `[md]` says region_name="md"
+        lines = [indent + "# %%" + (_options_text(word, dict(options)) if options or word else "")]
+        if options or extra:
+            lines.append(f"{indent}# %% {tag + ' ' if tag else ''}{json.dumps({**options, **extra})}")
+        for line in lines:
+            if _read_marker(line, main) == want:
+                return line
     raise FormatError(f"cell metadata {want.metadata!r} cannot be written on a `# %%` line")
+
+
+def _type_forms(cell_type: str, metadata: dict) -> list[tuple[str, str, dict]]:
+    """How a marker can say its cell's type, jupytext's way first: (word before `key=value` options, tag
+    before JSON options, keys the JSON adds and the options leave out). jupytext names no type for a code
+    cell, nor for a raw cell with `active` metadata (raw where inactive in notebooks); `active=""` makes a
+    raw cell of code lines that jupytext reads without the key."""
+    if cell_type == "code":
+        return [("", "", {}), ('cell_type="code"', "", {"cell_type": "code"})]
+    if cell_type == "raw":
+        untyped = [("", "", {})] if _untyped_raw(metadata) else []
+        inactive = [] if "active" in metadata else [('active=""', "", {"active": ""})]
+        return [*untyped, ("[raw]", "[raw]", {}), *inactive]
+    if metadata.get("region_name") == "md":
+        return [("[md]", "[markdown]", {"region_name": "md"})]
+    return [("[markdown]", "[markdown]", {})]
+
+
+def _untyped_raw(metadata: dict) -> bool:
+    """jupytext writes a raw cell with `active` metadata or an `active-` tag as code, without `[raw]`."""
+    tags = metadata.get("tags")
+    tagged = isinstance(tags, list) and any(isinstance(t, str) and t.startswith("active-") for t in tags)
+    return tagged or metadata.get("active", "") != ""
 
 
 def _options_text(tag: str, metadata: dict) -> str:

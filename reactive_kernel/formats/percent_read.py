@@ -126,7 +126,10 @@ def _read_cells(lines: list[str], start: int, main: str) -> list[_Found]:
 
 def _read_cell(lines: list[str], i: int, main: str, closers: _Closers) -> _Found:
     marker = lines[i] if _is_marker(lines[i]) else None
-    read = _read_marker(marker, main)
+    try:
+        read = _read_marker(marker, main)
+    except FormatError as exc:
+        raise FormatError(exc.reason, i + 1) from None
     first = i + (marker is not None)
     stop = None
     if read.count is not None:
@@ -140,7 +143,7 @@ def _read_cell(lines: list[str], i: int, main: str, closers: _Closers) -> _Found
         decoded = None
     else:
         canonical = {}
-        end, decoded, quoted, open_string = _code_end(lines, first, stop, canonical)
+        end, decoded, quoted, open_string = _code_end(lines, first, stop, canonical, read.cell_type == "raw")
     # The scan stops at the first marker outside strings and fences, or at the count's line if sooner: a
     # count ends a cell only where a string or fence would hide the next marker, else it changes nothing.
     blank = _dropped(lines[max(i, end - 3) : end], end - i)
@@ -155,11 +158,11 @@ def _read_cell(lines: list[str], i: int, main: str, closers: _Closers) -> _Found
 
 
 def _code_end(
-    lines: list[str], first: int, stop: int | None, canonical: dict[int, str] | None = None
+    lines: list[str], first: int, stop: int | None, canonical: dict[int, str] | None = None, raw: bool = False
 ) -> tuple[int, list[str], list[int], bool]:
     """Decode code lines from `first` up to an unquoted marker (or `stop`, if sooner): end, source, quoted
     lines, and whether a string is left open. `canonical` collects the lines `writes` would put otherwise
-    (only lines that reading changes can differ)."""
+    (only lines that reading changes can differ). `raw`: a raw cell's code lines (`active="py"`)."""
     decoded = []
     quoted = []
     triple, cont = None, False
@@ -174,10 +177,10 @@ def _code_end(
             break
         elif cont or _ATTENTION.match(line):
             before = cont
-            text, cont = _decode_code(line, cont)
+            text, cont = _decode_code(line, cont, raw)
             if canonical is not None:
                 try:
-                    ours = _encode_code_line(text, before, None)[0]
+                    ours = _encode_code_line(text, before, None, raw)[0]
                 except FormatError:
                     ours = ""  # a line only its own form reads back to: recorded as it is
                 if ours != line:

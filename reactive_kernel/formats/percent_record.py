@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from reactive_kernel.errors import FormatError
-from reactive_kernel.formats.percent_lines import KEY, _Body
+from reactive_kernel.formats.percent_lines import KEY, _Body, _encode_code
 from reactive_kernel.formats.percent_marker import _marker_line
 from reactive_kernel.formats.percent_read import _Closers, _Found
 from reactive_kernel.formats.percent_spacing import _blank_ok, _preferred_blank, _Spacing
@@ -50,13 +50,14 @@ def _record_cell(
         layout = _layout(item.cell, main, info, first, read_body)
     canonical = layout.body.lines
     if read_body is not None:
-        canonical = [*canonical, ""] if item.read.trailing else canonical  # what writes() encodes
+        if item.read.trailing:  # what writes() encodes for the source's last, empty line (`# ` after `\`)
+            canonical = [*canonical, _encode_code(layout.source, {}, item.read.cell_type == "raw").lines[-1]]
         if len(layout.source) != len(canonical):
             canonical = []  # the empty source has no line: a body of one empty line is recorded as it is
     text = [item.marker or "", *canonical]
     trailing = item.read.trailing and not any(_blank_ok(text, blank) for blank in range(4))
-    if item.read.trailing and canonical and canonical[-1] == "":
-        canonical = _without_trailing_newline(canonical[:])
+    if item.read.trailing and canonical and layout.source[-1] == "":
+        canonical = _without_trailing_newline(canonical[:])  # as writes() does under a trailing marker
     if canonical != item.body:
         info.update(_body_record(canonical, item.body, item.source))
     if item.marker is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from reactive_kernel.errors import FormatError
 from reactive_kernel.formats.percent_lines import (
@@ -25,7 +25,14 @@ from reactive_kernel.formats.percent_lines import (
     _uncomment,
     _usual_language,
 )
-from reactive_kernel.formats.percent_marker import _MISSING, _Marker, _marker_line, _read_marker
+from reactive_kernel.formats.percent_marker import (
+    _MISSING,
+    _active,
+    _Marker,
+    _marker_line,
+    _read_marker,
+    _untyped_raw,
+)
 from reactive_kernel.formats.percent_read import _Closers, _code_end, _commented_end
 from reactive_kernel.formats.percent_spacing import _blank_ok, _preferred_blank, _Spacing
 
@@ -85,6 +92,16 @@ def _visible_metadata(metadata: dict, main: str) -> dict:
     return visible
 
 
+def _commented(cell_type: str, metadata: dict) -> bool:
+    """Whether the body lines are comments: in markdown and raw cells, in cells of another language, and in
+    code cells jupytext leaves out of scripts (frozen, `active` without py). A raw cell that jupytext's
+    `active` makes script-only (`active="py"`) has code lines, as jupytext writes it."""
+    if cell_type == "code":
+        return not _active("py", metadata) or ("language" in metadata and "active" not in metadata)
+    script_only = not _active("ipynb", metadata) and _active("py", metadata)
+    return cell_type != "raw" or not script_only or not _untyped_raw(metadata)
+
+
 def _magic_form(lines: list[str], metadata: dict, main: str) -> str | None:
     """The `%%lang args` first line jupytext writes as `language="lang"`, if the cell has one."""
     if len(lines) < 2 or not lines[0].startswith("%%") or "language" in metadata or "magic_args" in metadata:
@@ -103,31 +120,52 @@ def _layout(cell: dict, main: str, info: dict, first: bool, body: _Body | None =
     metadata = _visible_metadata(cell_metadata, main)
     source = _source(cell)
     lines = source.split("\n")
-    want = _Marker(cell_type, metadata, commented=cell_type != "code" or "language" in metadata)
+    want = _Marker(cell_type, metadata, commented=_commented(cell_type, metadata))
     if info.get("form") != "plain" and (magic := _magic_form(lines, metadata, main)) is not None:
-        want.magic, want.commented, lines = magic, True, lines[1:]
+        want.magic, lines = magic, lines[1:]
+        want.commented = want.commented or "active" not in metadata
+    stored = info.get("marker")
+    stored = stored if isinstance(stored, str) and _is_marker(stored) else None
+    read = _read_marker(stored, main) if stored is not None else None
+    want.commented = _body_form(want, read, cell_metadata)
     markerless = first and info.get("marker", _MISSING) is None and not want.commented and not metadata
     if not want.commented and source == "":
         lines = []
-    body = body or _stored_body(info.get("body"), lines, want.commented, cell_type != "code")
+    body = body or _stored_body(info.get("body"), lines, want.commented, cell_type)
     if body is None:
         prefer = _preferred_lines(info.get("lines"), lines)
-        if want.commented:
-            body = _encode_commented(lines, cell_type != "code", prefer)
-        else:
-            body = _encode_code(lines, prefer)
+        body = _encode_body(want, lines, prefer)
     indent = ""
     if not want.commented and lines and lines[0].strip():
         indent = lines[0][: len(lines[0]) - len(lines[0].lstrip())]
-    stored = info.get("marker")
-    stored = stored if isinstance(stored, str) and _is_marker(stored) else None
     blank = info.get("blank")
     separator = None
     if isinstance(blank, list) and all(isinstance(line, str) and _is_blank(line) for line in blank):
         separator, blank = blank, len(blank)
     preferred = [blank] if isinstance(blank, int) and not isinstance(blank, bool) and blank >= 0 else []
-    read = _read_marker(stored, main) if stored is not None else None
     return _Layout(want, stored, read, cell_metadata, indent, body, preferred, markerless, lines, separator)
+
+
+def _encode_body(want: _Marker, lines: list[str], prefer: dict[int, str]) -> _Body:
+    """The body lines for the source lines, commented or as code; a raw cell whose code lines cannot say
+    its source (a `# %%` line: jupytext unescapes none there) is written commented, as `[raw]`."""
+    if not want.commented:
+        try:
+            return _encode_code(lines, prefer, want.cell_type == "raw")
+        except FormatError:
+            if want.cell_type != "raw":
+                raise
+            want.commented = True
+    return _encode_commented(lines, want.cell_type != "code", prefer)
+
+
+def _body_form(want: _Marker, read: _Marker | None, cell_metadata: dict) -> bool:
+    """Whether the body is commented: as the recorded marker has it when that marker still gives the cell
+    (jupytext's `# %% active=""` is a raw cell of code lines; ours would be `# %% [raw]`, commented)."""
+    if read is None or read.commented == want.commented:
+        return want.commented
+    probe = replace(want, commented=read.commented, trailing=read.trailing, count=read.count)
+    return read.commented if _marker_holds(read, probe, cell_metadata) else want.commented
 
 
 def _preferred_lines(records: object, source: list[str]) -> dict[int, str]:
@@ -142,17 +180,18 @@ def _preferred_lines(records: object, source: list[str]) -> dict[int, str]:
     return prefer
 
 
-def _stored_body(stored: object, source: list[str], commented: bool, fences: bool) -> _Body | None:
+def _stored_body(stored: object, source: list[str], commented: bool, cell_type: str) -> _Body | None:
     """The recorded body lines, if they still read back to the source lines."""
     if not isinstance(stored, list) or not all(isinstance(line, str) and "\n" not in line for line in stored):
         return None
+    fences = cell_type != "code"  # markdown and raw cells have fenced blocks
     if commented:
         if _commented_end(stored, 0, fences, _Closers(stored))[0] != len(stored):
             return None
         if "\n".join(_uncomment(line) for line in stored) != "\n".join(source):
             return None
         return _Body(list(stored), open_fences=_fence_layout(source)[1] if fences else ())
-    end, decoded, quoted, open_string = _code_end(stored, 0, None)
+    end, decoded, quoted, open_string = _code_end(stored, 0, None, None, raw=cell_type == "raw")
     if end != len(stored) or "\n".join(decoded) != "\n".join(source):
         return None
     return _Body(list(stored), frozenset(quoted), open_string)
@@ -198,7 +237,9 @@ def _choose_blank(lay: _Layout, k: int, last: bool, spacing: _Spacing) -> None:
     body ends with a newline jupytext cannot write, and the marker says so."""
     lines = lay.body.lines
     stored_trailing = lay.stored_read is not None and lay.stored_read.trailing
-    if stored_trailing and not lay.want.commented and lines and lines[-1] == "":
+    # The source ends with an empty line (written `# ` after a magic continued by `\`): the marker says so.
+    ends_empty = bool(lines) and len(lines) == len(lay.source) and lay.source[-1] == ""
+    if stored_trailing and not lay.want.commented and ends_empty:
         _without_trailing_newline(lines)
         lay.want.trailing = True
     while True:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable
 
 from reactive_kernel.errors import FormatError
+from reactive_kernel.formats.percent_lines import NESTING_LIMIT
+
+_TOO_DEEP = f"nested more than {NESTING_LIMIT} levels deep"
 
 
 class _Yaml:
@@ -16,6 +20,7 @@ class _Yaml:
         self.lines = list(lines)
         self.numbers = numbers  # the file line of each line
         self.i = 0
+        self.depth = 0  # block collections open around the current node
 
     def error(self, reason: str, at: int | None = None) -> FormatError:
         k = min(self.i if at is None else at, len(self.lines) - 1)
@@ -45,11 +50,21 @@ class _Yaml:
             return None
         column, content = found
         if _yaml_item(content):
-            return self.sequence(column)
+            return self.nested(self.sequence, column)
         if _yaml_key(content) is not None or _yaml_explicit(content, "?"):
-            return self.mapping(column)
+            return self.nested(self.mapping, column)
         self.i += 1
         return self.scalar(content, indent - 1)
+
+    def nested(self, read: Callable[[int], object], column: int) -> object:
+        """A block collection inside the ones open, refused past the nesting limit before recursing."""
+        if self.depth >= NESTING_LIMIT:
+            raise self.error(_TOO_DEEP)
+        self.depth += 1
+        try:
+            return read(column)
+        finally:
+            self.depth -= 1
 
     def mapping(self, column: int) -> dict:
         result = {}
@@ -63,7 +78,7 @@ class _Yaml:
             if rest and not rest.startswith("#"):
                 result[key] = self.scalar(rest, column)
             elif (below := self.peek()) is not None and below[0] == column and _yaml_item(below[1]):
-                result[key] = self.sequence(column)
+                result[key] = self.nested(self.sequence, column)
             else:
                 result[key] = self.node(column + 1)
         return result
@@ -140,17 +155,18 @@ class _Yaml:
             raise self.error(str(exc)) from None
 
     def flow(self, text: str) -> object:
+        start = self.i - 1
         while not _flow_closed(text):
             if self.i >= len(self.lines):
                 raise self.error("a [ or { that does not close")
             text += " " + self.lines[self.i].strip()
             self.i += 1
         try:
-            parser = _Flow(text)
+            parser = _Flow(text, NESTING_LIMIT - self.depth)
             value = parser.value()
             parser.finish()
         except ValueError as exc:
-            raise self.error(str(exc)) from None
+            raise self.error(str(exc), start) from None
         return value
 
 
@@ -288,8 +304,9 @@ class _Flow:
 
     _PLAIN = re.compile(r"(?:[^,\[\]{}:#\s]|:(?=[^\s,\[\]{}])|(?<=\S)#|[ \t]+(?=[^\s,\[\]{}:#]))+")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, room: int) -> None:
         self.text, self.pos = text, 0
+        self.room = room  # how many more collections may open inside each other
 
     def skip(self) -> str:
         while self.pos < len(self.text) and self.text[self.pos] in " \t":
@@ -314,6 +331,9 @@ class _Flow:
         return _yaml_resolve(found.group().strip())
 
     def collection(self, opening: str) -> object:
+        if self.room <= 0:
+            raise ValueError(_TOO_DEEP)  # before recursing
+        self.room -= 1
         closing = "]" if opening == "[" else "}"
         items: list = []
         pairs: dict = {}
@@ -334,12 +354,25 @@ class _Flow:
             elif self.skip() != closing:
                 raise ValueError(f"expected `,` or `{closing}`")
         self.pos += 1
+        self.room += 1
         return items if opening == "[" else pairs
 
     def finish(self) -> None:
         rest = self.text[self.pos :].strip()
         if rest and not rest.startswith("#"):
             raise ValueError("text after a flow collection")
+
+
+def _yaml_depth(value: object) -> int:
+    """How deep lists and dicts nest in JSON data (each one a level, as the reader counts them)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, depth)
+            stack.extend((inner, depth + 1) for inner in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 def _yaml_lines(value: dict, indent: int) -> list[str]:
