@@ -174,9 +174,12 @@ class ReactiveKernel(IPythonKernel):
     ) -> dict[str, Any]:
         """A cached cell: restore its last results if its source and inputs are unchanged, else run it."""
         disk = self.scheduler.cache_mode(cell_id) == "disk"
-        facts = self.scheduler.graph.facts(cell_id)
+        graph = self.scheduler.graph
+        facts = graph.facts(cell_id)
+        # ordered: its inputs are bound by now, and include what the functions it calls read
+        inputs = graph.refs(cell_id) if graph.policy == "ordered" else facts.refs
         try:
-            key: str | None = cache_key(code, facts.refs, self.shell.user_ns)
+            key: str | None = cache_key(code, inputs, self.shell.user_ns)
         except UnreadableInput as exc:
             key, why = None, f"reactive_kernel: not cached, it runs every time: {exc}"
         entry = self.cell_cache.get(cell_id, key, disk) if key else None

@@ -286,3 +286,16 @@ def _run(fe: Frontend, cell: str) -> dict[str, str]:
             text += execution.reply["ename"] + "\n"
         found[cell_id] = text
     return found
+
+
+def test_a_cached_redefinition_is_keyed_on_the_value_from_above(fe):
+    fe.cells.update({"a": "x = 1", "b": "x = x + 1\nprint('ran')", "c": "print(x)"})
+    fe.cache["b"] = "memory"
+    fe.sync()
+    assert fe.run("a")["c"].stdout == "2\n"
+    fe.cells["a"] = "x = 5"
+    results = fe.run("a")
+    assert results["b"].stdout == "ran\n" and results["c"].stdout == "6\n"
+    fe.cells["a"] = "x = 1"
+    results = fe.run("a")
+    assert results["c"].stdout == "2\n" and fe.states["b"]["cached"] is True
