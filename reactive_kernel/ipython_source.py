@@ -103,7 +103,44 @@ def prepare(source: str) -> tuple[ast.Module, LineFn]:
     try:
         return _parse(transformed), line_fn
     except SyntaxError as exc:
+        magic = _automagic(transformed)
+        if magic is not None:  # `ls *.py` typed without `%`: IPython runs it as a line magic
+            return _parse(magic), identity
         raise _failure(exc, line_fn, transformed.count("\n") + 1) from None
+
+
+def _automagic(text: str) -> str | None:
+    """A one-line cell that is not Python but starts with a magic's name, as IPython's prefilter runs it.
+
+    IPython also prefers the magic when the line is valid Python (`ls -l`) unless a variable shadows
+    the name; statically that cannot be known, so only lines Python rejects are taken as magics.
+    """
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) != 1:
+        return None
+    from IPython.core.splitinput import LineInfo
+
+    info = LineInfo(lines[0])
+    if info.esc or info.ifun not in _magic_names() or info.the_rest[:1] in ("=", ","):
+        return None
+    return f"get_ipython().run_line_magic({info.ifun!r}, {info.the_rest!r})\n"
+
+
+@functools.cache
+def _magic_names() -> frozenset[str]:
+    """Line magics a kernel has by default: IPython's, its shell aliases (`ls`, `cat`), ipykernel's."""
+    import inspect
+
+    import IPython.core.magics as core
+    from IPython.core.alias import default_aliases
+    from IPython.core.magic import Magics
+
+    names = {"clear", "less", "more", "man", "connect_info", "qtconsole", "autosave", "reactive"}
+    for name in dir(core):  # (the module loads its classes lazily; ipykernel's, above, are not here)
+        value = getattr(core, name)
+        if inspect.isclass(value) and issubclass(value, Magics):
+            names |= set(getattr(value, "magics", {}).get("line", {}))
+    return frozenset(names | {alias for alias, _ in default_aliases()})
 
 
 def _is_escape_line(text: str) -> bool:

@@ -32,6 +32,10 @@ CASES = [
     ("x = x + 1", "x", "x"),
     ("if c:\n    v = 1\nprint(v)", "v", "c"),
     ("for i in r:\n    print(acc)\n    acc = i", "i acc", "r acc"),
+    # --- a one-line shell command typed without `!` or `%`: IPython's automagic runs it as a line magic
+    ("ls scripts/*.py", "", ""),
+    ("cat {path}", "", "path"),
+    ("cd ..", "", ""),
     # --- imports
     ("import os", "os", ""),
     ("import a.b", "a", ""),
@@ -287,6 +291,8 @@ ERRORS = [
     ("%%capture\n" * 300 + "x = 1", "RecursionError"),
     ("x = 1", None),
     ("%%bash\nthis is ( not python", None),
+    ("foo bar", "SyntaxError: invalid syntax (line 1)"),
+    ("ls scripts/*.py\nx = 1", "SyntaxError: invalid syntax (line 1)"),
 ]
 
 
