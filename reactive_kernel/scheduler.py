@@ -259,7 +259,7 @@ class Scheduler:
     def run_stale(self) -> Plan:
         """Queue every stale cell (and what it needs) for the frontend."""
         stale = {c for c in self._cells if self.status(c) == "stale"}
-        return self._enqueue(stale) if self.frontend else Plan()
+        return self._enqueue(stale, self._upstream_of(stale)) if self.frontend else Plan()
 
     # ---- executions --------------------------------------------------------------------------------
 
@@ -279,7 +279,7 @@ class Scheduler:
         if self.frontend:
             needed = self._needed_ancestors(cell_id)
             if needed:
-                self._enqueue(needed | {cell_id})
+                self._enqueue(needed | {cell_id}, self.graph.upstream(cell_id))
                 # Always answer with the run list and these states, even if they were queued already:
                 # the client that asked must learn that this cell waits for them.
                 return Plan(changed=frozenset(changed | needed | {cell_id}), run=tuple(self._pending))
@@ -314,7 +314,7 @@ class Scheduler:
             return Plan()
         needed = self._needed_ancestors(cell_id)
         if needed:
-            return self._enqueue(needed)
+            return self._enqueue(needed, self.graph.upstream(cell_id))
         return Plan(execute=True)
 
     def after_run(
@@ -378,16 +378,29 @@ class Scheduler:
             drop |= self._mark_stale(cell_id)
         return Plan(changed=frozenset(cells), drop=frozenset(drop))
 
-    def _enqueue(self, cells: set[str]) -> Plan:
-        """Add cells to the run list; report only what changed, so a cascade hop costs one small state."""
+    def _enqueue(self, cells: set[str], between: Iterable[str] = ()) -> Plan:
+        """Add cells to the run list; report only what changed, so a cascade hop costs one small state.
+
+        `between` holds cells that may lie on paths between them without running (fresh cells, cells
+        that cannot run): ordering with them keeps an ancestor reached only through them first.
+        """
         before = self._pending
-        self._pending = self.graph.topological(set(before) | cells)
+        members = set(before) | cells
+        order = self.graph.topological(members | set(between))
+        self._pending = [c for c in order if c in members] if between else order
         if self._pending == before:
             return Plan()
         added = cells - set(before)
         drop = set().union(*(self._values_of(c) for c in added))  # they will make new ones
         self._held -= drop
         return Plan(changed=frozenset(added), run=tuple(self._pending), drop=frozenset(drop))
+
+    def _upstream_of(self, cells: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for cell_id in cells:
+            if cell_id not in found:
+                found |= self.graph.upstream(cell_id)
+        return found
 
     def _mark_stale(self, cell_id: str) -> set[Value]:
         """The cell must run again before its values are read: returns the kept values it lets go."""

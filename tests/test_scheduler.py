@@ -242,3 +242,21 @@ def test_admit_a_request_sent_ahead(setup, cell, executes, run_list, expected):
 def test_admit_without_a_frontend_runs_nothing_ahead():
     s = notebook(*CHAIN, frontend=False)
     assert s.admit("a") == Plan()
+
+
+def test_ancestors_run_first_even_through_cells_that_cannot_run():
+    """a reads m from c (in a cycle with d), c reads k from b: b must come before a, or a frontend
+    following the run lists asks for a forever (found on a real notebook)."""
+    s = notebook("a: print(m)", "b: k = 1", "c: m = k + n", "d: n = m")
+    plan = s.before_run("a", "print(m)")
+    assert plan.run == ("b", "a")
+
+
+def test_stale_ancestors_below_run_before_the_cell_above_that_needs_them():
+    s = notebook("r: print(y)", "a: x = 1", "b: y = x")
+    for cell in ("a", "b", "r"):
+        run(s, cell)
+    s.set_mode("lazy")
+    run(s, "a")  # b and r turn stale
+    plan = s.before_run("r", "print(y)")
+    assert plan.run == ("b", "r")
