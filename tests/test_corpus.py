@@ -45,6 +45,9 @@ ENV = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONHASHSEED": "0"}
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
 # "/tmp/ipykernel_123/456.py:7: FutureWarning: ..." -> "FutureWarning: ...": cell file names differ.
+# %%writefile says "Overwriting" when the file is there from an earlier run: the file system is state
+# no kernel can roll back, and the file's content is the same either way.
+_OVERWRITING = re.compile(r"^(\[stdout\] )?Overwriting (?=\S)", re.MULTILINE)
 _WARNING_AT = re.compile(r"^(\[\w+\] )?\S+:\d+: (?=[A-Za-z_]\w*: )", re.MULTILINE)
 
 
@@ -72,6 +75,7 @@ def shown(outputs: list[dict[str, Any]], folder: Path) -> str:
 def normalise(text: str, folder: Path) -> str:
     text = text.replace(os.path.realpath(folder), "<notebook folder>")
     text = _ADDRESS.sub("0x...", text)
+    text = _OVERWRITING.sub(r"\1Writing ", text)
     return _WARNING_AT.sub(r"\1", text)
 
 
@@ -217,7 +221,10 @@ def run_all_in_order(fe: Frontend, ref: Reference, folder: Path) -> list[str]:
     latest: dict[str, Any] = {}
     for cid in ref.code:
         if fe.states.get(cid, {}).get("status") != "fresh":
-            latest.update(fe.run(cid))
+            executions, runaway = run(fe, cid, limit=len(ref.code))
+            latest.update(executions)
+            if runaway:
+                return [f"running {order.describe(ref.cells, ref.code[cid])}: {runaway}"]
     problems = []
     for cid, index in ref.code.items():
         name = order.describe(ref.cells, index)
@@ -238,7 +245,10 @@ def rerun_each_cell(fe: Frontend, ref: Reference, folder: Path) -> list[str]:
     problems = []
     for cid, index in ref.code.items():
         rerun = order.describe(ref.cells, index)
-        for ran, execution in fe.run(cid).items():
+        executions, runaway = run(fe, cid, limit=len(ref.code))
+        if runaway:
+            return [f"re-running {rerun}: {runaway}"]
+        for ran, execution in executions.items():
             got = shown(execution.outputs, folder)
             if got != ref.shows[ran]:
                 name = order.describe(ref.cells, ref.code[ran])
@@ -250,3 +260,20 @@ def rerun_each_cell(fe: Frontend, ref: Reference, folder: Path) -> list[str]:
         if problems:
             break
     return problems
+
+
+def run(fe: Frontend, cell_id: str, limit: int) -> tuple[dict[str, Any], str]:
+    """`Frontend.run` (the cell, then the run lists), but a run list that never empties is a failure.
+
+    Returns the latest execution of each cell that ran, and why the cascade was stopped (or "").
+    """
+    executions = {cell_id: fe.execute(cell_id, fe.cells[cell_id])}
+    requests = 1
+    while fe.run_list:
+        nxt = fe.run_list.pop(0)
+        if fe.states.get(nxt, {}).get("status") == "queued":
+            requests += 1
+            if requests > 2 * limit + 10:
+                return executions, f"the kernel's run lists did not settle after {requests} requests"
+            executions[nxt] = fe.execute(nxt, fe.cells[nxt])
+    return executions, ""

@@ -132,7 +132,7 @@ def table(check: bool) -> str:
             rows.append(
                 f"| `{source.folder}/{entry.target}` | [{source.repo}](https://github.com/{source.repo}) "
                 f"`{entry.path}` `{source.commit[:10]}` | {source.licence} | {code} | "
-                f"{'yes (' + names + ')' if twice else 'no'} | {runs} | {edits} |"
+                f"{f'yes, {len(twice)} ({names})' if twice else 'no'} | {runs} | {edits} |"
             )
     return "\n".join(rows)
 

@@ -68,13 +68,12 @@ class Source:
 
 
 def _short(text: str) -> str:
-    """One line of code for README.md: the last line of a multi-line match (the first is often a comment)."""
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    line = lines[-1] if lines else repr(text)
+    """One line of code for README.md: the match's code lines (not its comments), joined."""
+    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+    line = "; ".join(lines) if lines else repr(text)
     return (line[:57] + "...") if len(line) > 60 else line
 
 
-NETWORK = "needs the network"
 ON_PURPOSE = "raises on purpose, to show the error"
 PY2 = "Python 2 syntax"
 SEEDED = "seeded: the cell prints random numbers"
@@ -332,7 +331,6 @@ SOURCES: tuple[Source, ...] = (
         notebooks=(
             Notebook("chapter01_basic/04_magic.ipynb", "chapter01_04_magic.ipynb"),
             Notebook("chapter03_notebook/03_widgets.ipynb", "chapter03_03_widgets.ipynb"),
-            Notebook("chapter12_deterministic/01_bifurcation.ipynb", "chapter12_01_bifurcation.ipynb"),
             Notebook("chapter13_stochastic/01_markov.ipynb", "chapter13_01_markov.ipynb"),
         ),
     ),
@@ -349,9 +347,12 @@ SOURCES: tuple[Source, ...] = (
                 (Drop("    print key, value", PY2),),
             ),
             Notebook(
-                "numpy/numpy.ipynb",
-                "numpy.ipynb",
-                (Replace("import seaborn\n\nseaborn.set()", "", "seaborn is not a test dependency"),),
+                "python-data/structs_utils.ipynb",
+                "structs_utils.ipynb",
+                (
+                    Replace("for i in xrange(100000):", "for i in range(100000):", "Python 2's xrange"),
+                    Drop("sorted(set(seq))", "Python 3 cannot sort ints with tuples"),
+                ),
             ),
         ),
     ),
