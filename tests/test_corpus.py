@@ -43,6 +43,7 @@ TIMEOUT = 120  # seconds: a whole notebook on one kernel, or one cell
 # The same string hashes in every kernel, so sets of strings print in the same order in each run.
 ENV = {**os.environ, "PYTHONIOENCODING": "utf-8", "PYTHONHASHSEED": "0"}
 
+_OUTPUT_TYPES = ("stream", "display_data", "execute_result", "error")
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{6,}")
 # "/tmp/ipykernel_123/456.py:7: FutureWarning: ..." -> "FutureWarning: ...": cell file names differ.
 # %%writefile says "Overwriting" when the file is there from an earlier run: the file system is state
@@ -73,6 +74,7 @@ def shown(outputs: list[dict[str, Any]], folder: Path) -> str:
 
 
 def normalise(text: str, folder: Path) -> str:
+    text = text.replace("\r\n", "\n")  # a file with Windows line ends, printed by `!head`
     text = text.replace(os.path.realpath(folder), "<notebook folder>")
     text = _ADDRESS.sub("0x...", text)
     text = _OVERWRITING.sub(r"\1Writing ", text)
@@ -203,6 +205,7 @@ def test_rerunning_any_cell_shows_what_a_top_to_bottom_run_shows(notebook, refer
     ref = reference(notebook, reference_folder(notebook))
     folder = copy_of(notebook, tmp_path, "reactive")
     fe = Frontend(cwd=str(folder), env=ENV)
+    route_output_widgets(fe)
     try:
         fe.cells = {cid: ref.cells[i].source for cid, i in ref.code.items()}
         fe.sync()
@@ -260,6 +263,30 @@ def rerun_each_cell(fe: Frontend, ref: Reference, folder: Path) -> list[str]:
         if problems:
             break
     return problems
+
+
+def route_output_widgets(fe: Frontend) -> None:
+    """Outputs an ipywidgets Output widget captures go to the widget, not the cell, as in JupyterLab.
+
+    The widget claims a request's outputs by setting its `msg_id` to the request's id (and lets go by
+    setting it to ""); nbclient does the same for the reference run.
+    """
+    get = fe.kc.get_iopub_msg
+    claimed: dict[str, str] = {}  # Output widget comm id -> the request whose outputs it takes
+
+    def get_iopub_msg(*args: Any, **kwargs: Any) -> dict[str, Any]:
+        while True:
+            msg = get(*args, **kwargs)
+            content = msg["content"]
+            if msg["msg_type"] in ("comm_open", "comm_msg"):
+                state = (content.get("data") or {}).get("state") or {}
+                if "msg_id" in state:
+                    claimed[content["comm_id"]] = state["msg_id"]
+            elif msg["msg_type"] in _OUTPUT_TYPES and msg["parent_header"].get("msg_id") in claimed.values():
+                continue
+            return msg
+
+    fe.kc.get_iopub_msg = get_iopub_msg
 
 
 def run(fe: Frontend, cell_id: str, limit: int) -> tuple[dict[str, Any], str]:
