@@ -78,6 +78,11 @@ _MUTATORS = frozenset(
     "append extend insert remove pop clear update setdefault sort reverse add discard popitem"
     " difference_update intersection_update symmetric_difference_update".split()
 )
+# Functions that change their first argument in place (heapq, bisect, random, numpy): `heappush(h, x)`
+_ARGUMENT_MUTATORS = frozenset(
+    "heappush heappop heapify heappushpop heapreplace insort insort_left insort_right shuffle"
+    " copyto fill_diagonal put place putmask".split()
+)
 _AUG_OPS = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.MatMult: "@", ast.Div: "/", ast.FloorDiv: "//",
     ast.Mod: "%", ast.Pow: "**", ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^",
@@ -611,6 +616,9 @@ class _Walker(ast.NodeVisitor):
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
+        called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if called in _ARGUMENT_MUTATORS and node.args and not isinstance(node.args[0], ast.Starred):
+            self._mutation(node.args[0], f"{called}({_render(node.args[0])}, ...)", node)
         if isinstance(func, ast.Attribute):
             if _is_get_ipython(func.value):
                 self._ipython(func.attr, node)
