@@ -48,7 +48,11 @@ class ReactiveKernel(IPythonKernel):
         self.current_cell: str | None = None  # the cell whose code is executing, for %reactive
         self.widgets = WidgetWatch(self._value_changed)
         self.link = FrontendLink(
-            self.comm_manager, self._handle, self._attach, lambda: protocol_out.hello(self.scheduler.mode)
+            self.comm_manager,
+            self._handle,
+            self._attach,
+            lambda: protocol_out.hello(self.scheduler.mode),
+            lambda: self.get_parent("shell"),  # whose request a run list answers: it runs there
         )
         self.shell.register_magics(ReactiveMagics(self.shell, self))
         self.shell.register_magics(SqlMagics(self.shell))
