@@ -19,7 +19,7 @@ from tests.browser.lab import PAGE_HELPERS, TIMEOUT, Lab, labextension_enabled
 
 pytest.importorskip(
     "jupyter_collaboration",
-    reason="jupyter-collaboration is not installed here (.ci/check-collaboration runs these tests in a venv with it)",
+    reason="jupyter-collaboration is not installed here (.ci/check-collaboration runs these tests with it)",
 )
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
 expect = sync_api.expect
