@@ -7,6 +7,8 @@ them (without real-time collaboration the tabs hold two copies of the notebook).
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.lab import Lab, labextension_enabled
@@ -20,6 +22,11 @@ if not labextension_enabled(EXTENSION):
 
 TIMEOUT = 60_000
 NUMBERS = {"a": "n = 3", "b": "m = n * 2", "c": "print(m)"}
+
+
+def comm_sessions(lab: Lab) -> set[str]:
+    """The client session ids (`header.session`) of the page's reactive_kernel comm_open frames."""
+    return {re.search(r'"session":\s*"([^"]+)"', frame).group(1) for frame in lab.comm_opens}
 
 
 def prompt(lab: Lab, cell_id: str) -> str:
@@ -47,6 +54,9 @@ def test_a_cascade_runs_in_the_tab_that_started_it(lab, notebook_name):
     other.wait_idle()
     assert other.output("c") == "6", "...but no output of a run it did not ask for"
     assert {cell: prompt(other, cell) for cell in NUMBERS} == before
+    # What the kernel tells the pages apart by: each page's kernel connection has its own session id.
+    assert len(comm_sessions(lab)) == len(comm_sessions(other)) == 1
+    assert comm_sessions(lab) != comm_sessions(other)
 
 
 def test_run_all_leaves_the_status_bar_idle(lab, notebook_name):
