@@ -20,6 +20,8 @@ import bench_formats
 import bench_formats_marimo
 import bench_graph
 import bench_kernel
+import bench_kernel_memory
+import bench_ordered
 import bench_sql
 import bench_widgets
 from _common import Row, fmt_time, table
@@ -30,6 +32,8 @@ BENCHMARKS = {
     "formats_percent": bench_formats,
     "formats_marimo": bench_formats_marimo,
     "kernel": bench_kernel,
+    "ordered": bench_ordered,
+    "kernel_memory": bench_kernel_memory,
     "browser": bench_browser,
     "widgets": bench_widgets,
     "sql": bench_sql,

@@ -6,6 +6,7 @@ import ast
 import builtins
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from reactive_kernel.errors import SqlError
@@ -33,6 +34,19 @@ class Mutation:
 
 
 @dataclass(frozen=True)
+class FunctionFacts:
+    """What calling a function (or using a class) that a cell defines reads and changes in the globals.
+
+    Python reads a function's globals when it is called, not when it is defined, so in `ordered` mode
+    these are reads and changes of the calling cell, resolved at the caller's position.
+    """
+
+    name: str  # the global the cell binds to the function, class or lambda
+    reads: frozenset[str]  # globals its body reads (and those of the cell's own functions it uses)
+    mutates: frozenset[str]  # globals its body changes in place (`lst.append(...)`)
+
+
+@dataclass(frozen=True)
 class CellFacts:
     """What static analysis knows about one cell's source."""
 
@@ -42,6 +56,16 @@ class CellFacts:
     private: frozenset[str]  # _names the cell binds at module scope: local to this cell
     mutations: tuple[Mutation, ...]  # mutations of globals other cells own, in source order
     error: str | None  # None, or "SyntaxError: <msg> (line N)" when the cell cannot be parsed
+    # For the `ordered` definitions policy, where a name may be defined by several cells:
+    reads: frozenset[str] = frozenset()  # globals read when the cell runs, before it binds them
+    # (`x = x + 1` reads x), with what its own functions read when it uses them; not what the bodies of
+    # functions it only defines read: those are read by the cells that call them (`functions`)
+    mutates: frozenset[str] = frozenset()  # globals whose value from another cell it changes in place
+    functions: tuple[FunctionFacts, ...] = ()  # per public function, class or lambda it defines, by name
+
+    @cached_property
+    def function_index(self) -> dict[str, FunctionFacts]:
+        return {f.name: f for f in self.functions}
 
 
 BUILTIN_NAMES: frozenset[str] = frozenset(dir(builtins)) | {
@@ -51,7 +75,6 @@ _MUTATORS = frozenset(
     "append extend insert remove pop clear update setdefault sort reverse add discard popitem"
     " difference_update intersection_update symmetric_difference_update".split()
 )
-_INPLACE_MUTATORS = frozenset({"drop", "rename", "fillna", "set_index", "reset_index"})
 _AUG_OPS = {
     ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.MatMult: "@", ast.Div: "/", ast.FloorDiv: "//",
     ast.Mod: "%", ast.Pow: "**", ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^",
@@ -214,7 +237,15 @@ class _Walker(ast.NodeVisitor):
         self.deferred_reads: set[str] = set()
         self.deleted: set[str] = set()
         self.mutations: list[tuple[int, int, str, str]] = []
-        self.queue: list[tuple[Any, _Scope, LineFn]] = []
+        self.queue: list[tuple[Any, _Scope, LineFn, str | None]] = []
+        # ordered-mode facts: deferred code is attributed to the module-level name it runs under
+        self.owner: str | None = None  # the function/class/lambda name whose deferred body is walked
+        self.class_owner: str | None = None  # the module-level class whose body is walked
+        self.lambda_owner: str | None = None  # `f = lambda: ...` at module level: f
+        self.fn_reads: dict[str | None, set[str]] = {}  # owner -> globals its body reads
+        self.fn_mutates: dict[str | None, set[str]] = {}  # owner -> globals its body changes in place
+        self.module_loads: set[str] = set()  # every global read at module level, bound before or not
+        self.incoming_mutations: set[str] = set()  # globals changed in place before the cell binds them
 
     # -- dispatch: cached, and iterative on long `a + b + ...` and `a.b.c...` chains --------------
 
@@ -271,24 +302,67 @@ class _Walker(ast.NodeVisitor):
             self._run_function(*self.queue.pop())
         return self._facts()
 
+    def _owner_for(self, node: Any) -> str | None:
+        """The module-level name a deferred body (def, lambda) belongs to."""
+        if self.deferred:
+            return self.owner
+        if self.scope.kind == "class":
+            return self.class_owner
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and self.scope is self.module:
+            return node.name
+        return self.lambda_owner if self.scope is self.module else self.class_owner
+
     def _facts(self) -> CellFacts:
         refs = self.refs | (self.deferred_reads - self.ever_bound)
         owned = self.ever_bound | BUILTIN_NAMES
         mutations = sorted({m for m in self.mutations if m[2] not in owned and _is_public(m[2])})
+        used_reads, used_mutates = self._closure(self.module_loads | self.fn_reads.get(None, set()))
+        unbound = (self.fn_reads.get(None, set()) | used_reads) - self.ever_bound
+        functions = tuple(
+            FunctionFacts(name, _globals(reads), _globals(changes))
+            for name in sorted(
+                o for o in self.fn_reads.keys() | self.fn_mutates.keys() if o and _is_public(o)
+            )
+            for reads, changes in [self._closure({name})]
+        )
         return CellFacts(
             defs=frozenset(filter(_is_public, self.ever_bound)),
-            refs=frozenset(name for name in refs if _is_public(name) and name not in BUILTIN_NAMES),
+            refs=_globals(refs),
             deleted=frozenset(filter(_is_public, self.deleted)),
             private=frozenset(filter(_is_private, self.ever_bound)),
             mutations=tuple(Mutation(name, line, how) for line, _col, name, how in mutations),
             error=None,
+            reads=_globals(self.refs | unbound),
+            mutates=_globals(self.incoming_mutations | (used_mutates - self.ever_bound)),
+            functions=functions,
         )
 
-    def _run_function(self, node: Any, parent: _Scope, line_fn: LineFn) -> None:
+    def _closure(self, names: set[str]) -> tuple[set[str], set[str]]:
+        """What the cell's own functions among `names` read and change, following calls between them."""
+        reads: set[str] = set()
+        changes: set[str] = set()
+        seen: set[str] = set()
+        owners = self.fn_reads.keys() | self.fn_mutates.keys()
+        stack = [n for n in names if n in owners]
+        while stack:
+            owner = stack.pop()
+            if owner in seen:
+                continue
+            seen.add(owner)
+            body_reads = self.fn_reads.get(owner, set())
+            reads |= body_reads
+            changes |= self.fn_mutates.get(owner, set())
+            stack.extend(
+                n for n in body_reads if n not in seen and (n in self.fn_reads or n in self.fn_mutates)
+            )
+        return reads, changes
+
+    def _run_function(self, node: Any, parent: _Scope, line_fn: LineFn, owner: str | None) -> None:
         params, body = _function_parts(node)
         found = _Bindings(body)
         local = (params | found.bound) - found.globals - found.nonlocals
         self.scope, self.deferred, self.line_fn = _Scope("function", parent, local, found), True, line_fn
+        self.owner = owner
         _visit_all(self, body)
 
     # -- name resolution -------------------------------------------------------------------------
@@ -308,7 +382,10 @@ class _Walker(ast.NodeVisitor):
         if self._resolves_global(name):
             if self.deferred:
                 self.deferred_reads.add(name)
-            elif name not in self.module.bound:
+                self.fn_reads.setdefault(self.owner, set()).add(name)
+                return
+            self.module_loads.add(name)
+            if name not in self.module.bound:
                 self.refs.add(name)
 
     def _bind(self, name: str, walrus: bool = False) -> None:
@@ -364,13 +441,25 @@ class _Walker(ast.NodeVisitor):
     # -- statements whose evaluation order differs from field order ------------------------------
 
     def visit_Assign(self, node: ast.Assign) -> None:
+        named_lambda = (
+            isinstance(node.value, ast.Lambda)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and self.scope is self.module
+        )
+        if named_lambda:  # `f = lambda: ...`: its body is read by the cells that call f
+            self.lambda_owner = node.targets[0].id  # type: ignore[attr-defined]
         self.visit(node.value)
+        self.lambda_owner = None
         for target in node.targets:
             self._store(target, "=")
 
     def visit_AugAssign(self, node: ast.AugAssign) -> None:
         if isinstance(node.target, ast.Name):
             self._load(node.target.id)
+            name = node.target.id
+            if not self.deferred and self.scope is self.module and name not in self.module.bound:
+                self.incoming_mutations.add(name)  # `a += 1` changes a numpy array from above in place
         self.visit(node.value)
         self._store(node.target, _AUG_OPS.get(node.op.__class__, "") + "=")
 
@@ -435,24 +524,30 @@ class _Walker(ast.NodeVisitor):
         _visit_all(self, _outer_exprs(node, not self.future_annotations))
         self.scope = outer
         self._bind(node.name)
-        self.queue.append((node, outer, self.line_fn))
+        self.queue.append((node, outer, self.line_fn, self._owner_for(node)))
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_Lambda(self, node: ast.Lambda) -> None:
         _visit_all(self, _outer_exprs(node, False))
-        self.queue.append((node, self.scope, self.line_fn))
+        self.queue.append((node, self.scope, self.line_fn, self._owner_for(node)))
 
     def visit_TypeAlias(self, node: Any) -> None:  # Python 3.12+: the value is evaluated lazily
         self._bind(node.name.id)
-        self.queue.append((node, self.scope, self.line_fn))
+        self.queue.append(
+            (node, self.scope, self.line_fn, node.name.id if self.scope is self.module else None)
+        )
 
     def visit_ClassDef(self, node: ast.ClassDef) -> None:
         outer = self._enter_type_params(node)
         _visit_all(self, _outer_exprs(node))
+        saved_owner = self.class_owner
+        if self.scope is self.module and not self.deferred:
+            self.class_owner = node.name  # its methods run when the cells that use the class call them
         self.scope = _Scope("class", self.scope, set(), _Bindings(node.body))
         _visit_all(self, node.body)
         self.scope = outer
+        self.class_owner = saved_owner
         self._bind(node.name)
 
     def visit_ListComp(self, node: Any) -> None:
@@ -496,18 +591,19 @@ class _Walker(ast.NodeVisitor):
             base = base.value
         if isinstance(base, ast.Name) and self._resolves_global(base.id):
             self.mutations.append((self.line_fn(node.lineno), node.col_offset, base.id, how))
+            if self.deferred:
+                self.fn_mutates.setdefault(self.owner, set()).add(base.id)
+            elif base.id not in self.module.bound:
+                self.incoming_mutations.add(base.id)
 
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
         if isinstance(func, ast.Attribute):
             if _is_get_ipython(func.value):
                 self._ipython(func.attr, node)
-            elif func.attr in _MUTATORS or (
-                func.attr in _INPLACE_MUTATORS
-                and any(
-                    k.arg == "inplace" and isinstance(k.value, ast.Constant) and k.value.value is True
-                    for k in node.keywords
-                )
+            elif func.attr in _MUTATORS or any(  # pandas: any method called with inplace=True
+                k.arg == "inplace" and isinstance(k.value, ast.Constant) and k.value.value is True
+                for k in node.keywords
             ):
                 self._mutation(func.value, f"{_render(func)}(...)", node)
         self.generic_visit(node)
@@ -576,6 +672,11 @@ class _Walker(ast.NodeVisitor):
             self.scope = _Scope("function", self.scope, found.bound - found.globals, found)
         _visit_all(self, tree.body)
         self.scope, self.line_fn = saved
+
+
+def _globals(names: set[str]) -> frozenset[str]:
+    """Names that link cells: public, and not builtins."""
+    return frozenset(name for name in names if _is_public(name) and name not in BUILTIN_NAMES)
 
 
 def _error_facts(error: str) -> CellFacts:

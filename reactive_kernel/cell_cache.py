@@ -4,24 +4,21 @@ A cell whose `reactive.cache` option is on is looked up before it runs. The key 
 the fingerprint of every global it reads (`reactive_kernel.fingerprint`); if any of those cannot be
 fingerprinted there is no key, and the cell runs. A hit restores the globals the cell defined and
 replays its outputs. The memory cache keeps each cell's latest successful run; with "disk", entries are
-also pickled under a directory, so they survive a kernel restart (what cannot be pickled stays in memory).
+also pickled under a directory (`reactive_kernel.disk_cache`), so they survive a kernel restart (what
+cannot be pickled stays in memory).
 """
 
 from __future__ import annotations
 
 import hashlib
-import importlib
-import io
 import os
-import pickle
 import sys
-import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
+from reactive_kernel.disk_cache import DiskCache
 from reactive_kernel.fingerprint import fingerprint
 
 _FORMAT = b"reactive_kernel cell cache 1"  # part of every key: a new layout never reads old entries
@@ -69,8 +66,11 @@ def cache_key(source: str, refs: Iterable[str], namespace: Mapping[str, Any]) ->
 class CellCache:
     """Each cached cell's latest successful run in memory, and optionally on disk by key."""
 
-    def __init__(self, directory: Path | None = None) -> None:
-        self.directory = directory or default_directory()
+    def __init__(
+        self, directory: Path | None = None, max_bytes: int = 0, note: Callable[[str], None] | None = None
+    ) -> None:
+        """`max_bytes` bounds the disk cache (0: no bound); `note` tells the cell why a file was refused."""
+        self.disk = DiskCache(directory or default_directory(), max_bytes, note)
         self._memory: dict[str, tuple[str, Entry]] = {}  # cell id -> (key, entry)
 
     def get(self, cell_id: str, key: str, disk: bool) -> Entry | None:
@@ -79,55 +79,17 @@ class CellCache:
             return held[1]
         if not disk:
             return None
-        entry = self._load(key)
-        if entry is not None:
-            self._memory[cell_id] = (key, entry)
+        loaded = self.disk.load(key)
+        if loaded is None:
+            return None
+        entry = Entry(*loaded)
+        self._memory[cell_id] = (key, entry)
         return entry
 
     def put(self, cell_id: str, key: str, entry: Entry, disk: bool) -> str | None:
         """Keep the entry; returns why it could not go to disk, if it could not."""
         self._memory[cell_id] = (key, entry)
-        return self._store(key, entry) if disk else None
+        return self.disk.store(key, entry.defs, entry.outputs) if disk else None
 
     def forget(self, cell_id: str) -> None:
         self._memory.pop(cell_id, None)
-
-    def _path(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.pickle"
-
-    def _load(self, key: str) -> Entry | None:
-        try:
-            data = self._path(key).read_bytes()
-            defs, outputs = pickle.loads(data)
-        except FileNotFoundError:
-            return None
-        except Exception:  # a damaged or incompatible entry is a miss, not an error
-            return None
-        return Entry(defs, outputs)
-
-    def _store(self, key: str, entry: Entry) -> str | None:
-        try:
-            buffer = io.BytesIO()
-            _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump((entry.defs, entry.outputs))
-            data = buffer.getvalue()
-        except Exception as exc:
-            return f"kept in memory only: its results cannot be pickled ({type(exc).__name__}: {exc})"
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, path)
-        except OSError as exc:
-            return f"kept in memory only: cannot write {path}: {exc}"
-        return None
-
-
-class _Pickler(pickle.Pickler):
-    """Modules (a cell's `import numpy as np`) are pickled by name and imported again when loaded."""
-
-    def reducer_override(self, obj: Any) -> Any:
-        if isinstance(obj, ModuleType):
-            return importlib.import_module, (obj.__name__,)
-        return NotImplemented

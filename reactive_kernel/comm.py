@@ -72,6 +72,12 @@ class FrontendLink:
         return self._viewers[-1] if self._viewers else None
 
     def _open(self, comm: Any, msg: dict[str, Any]) -> None:
+        data = msg.get("content", {}).get("data")
+        if isinstance(data, dict) and data.get("observer") is True:
+            # A client that runs no cells (a headless run) telling the kernel the notebook: not a viewer.
+            comm.on_msg(lambda m, comm=comm: self._receive(m, comm))
+            self._receive({"content": {"data": data}}, comm)
+            return
         self._viewers.append(_Viewer(comm, _session(msg)))
         comm.on_msg(lambda m, comm=comm: self._receive(m, comm))
         comm.on_close(lambda _msg, comm=comm: self._close(comm))

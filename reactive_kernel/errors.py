@@ -30,6 +30,24 @@ class MultipleDefinitionError(ReactiveError):
         self.names = names
 
 
+class AmbiguousDefinitionError(ReactiveError):
+    """Ordered policy: a cell reads a name no cell above defines and several cells below define."""
+
+    def __init__(self, cell_id: str, names: dict[str, tuple[str, ...]]) -> None:
+        parts = [
+            f"'{name}' is defined only below it, by cell {_cells(others)}"
+            for name, others in sorted(names.items())
+        ]
+        super().__init__(
+            f"cell '{cell_id}' reads a global that no cell above it defines: "
+            + "; ".join(parts)
+            + ". With several definitions below there is no telling which one it means: define it above "
+            "this cell, or keep one definition below."
+        )
+        self.cell_id = cell_id
+        self.names = names
+
+
 class CycleError(ReactiveError):
     """Cells read each other's globals in a loop, so there is no order to run them in."""
 

@@ -9,6 +9,7 @@ uses once configured (see `dependency_order_preprocessors`).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -20,7 +21,7 @@ from nbconvert.preprocessors import ExecutePreprocessor
 from nbformat import NotebookNode
 from traitlets import Enum, List, Unicode
 
-from reactive_kernel import KERNELSPEC, order
+from reactive_kernel import KERNELSPEC, formats, order, protocol_out
 from reactive_kernel.errors import UnrunnableNotebookError
 
 NBCONVERT_EXECUTE = "nbconvert.preprocessors.ExecutePreprocessor"
@@ -68,7 +69,8 @@ class DependencyOrderPreprocessor(ExecutePreprocessor):
     ) -> tuple[NotebookNode, dict[str, Any]]:
         if not self._in_dependency_order(nb):
             return super().preprocess(nb, resources, km)
-        plan = order.plan(nb.cells)
+        policy = order.definitions(nb.get("metadata", {}), marimo=formats.format_of(nb) == "marimo")
+        plan = order.plan(nb.cells, policy)
         if plan.problems:
             raise UnrunnableNotebookError(order.explain(nb.cells, p) for p in plan.problems)
         # The same steps as ExecutePreprocessor.preprocess, with our order in the loop.
@@ -80,6 +82,7 @@ class DependencyOrderPreprocessor(ExecutePreprocessor):
             info = self.wait_for_reply(self.kc.kernel_info())
             assert info is not None
             self.nb.metadata["language_info"] = info["content"]["language_info"]
+            self._describe_notebook(policy)
             if self.preamble:
                 self.wait_for_reply(self.kc.execute(self.preamble, silent=True, store_history=False))
             self._run(plan, resources)
@@ -100,6 +103,27 @@ class DependencyOrderPreprocessor(ExecutePreprocessor):
             if any(out.get("output_type") == "error" for out in cell.get("outputs", ())):
                 failed.add(index)
         self.blocked = skipped
+
+    def _describe_notebook(self, policy: str) -> None:
+        """Tell the kernel the notebook's cells in notebook order, and its definitions policy.
+
+        Where a read resolves (`ordered`: the nearest definer above) depends on notebook order, which
+        the kernel cannot see from the dependency order cells run in. Sent on the shell channel before
+        the first cell, over the protocol's comm, as a frontend would.
+        """
+        assert self.kc is not None
+        cells = [
+            {"id": cell_id(c, i), "source": order.source(c), "cell_type": c.get("cell_type", "code")}
+            for i, c in enumerate(self.nb.cells)
+        ]
+        comm = uuid.uuid4().hex
+        sync = {"type": "sync", "cells": cells, "observer": True}  # it runs no `run` lists
+        messages = [
+            ("comm_open", {"comm_id": comm, "target_name": protocol_out.COMM_TARGET, "data": sync}),
+            ("comm_msg", {"comm_id": comm, "data": {"type": "set_definitions", "definitions": policy}}),
+        ]
+        for kind, content in messages:
+            self.kc.shell_channel.send(self.kc.session.msg(kind, content))
 
     def _in_dependency_order(self, nb: NotebookNode) -> bool:
         if self.order != "auto":

@@ -1,117 +1,311 @@
-"""Cells' defs and refs -> the dependency graph: parents, children, order, and graph errors."""
+"""Cells' facts -> the dependency graph: where each read resolves, parents, children, order, graph errors.
+
+Two definitions policies decide where a read resolves (DESIGN.md):
+
+- `unique`: a global has one defining cell; a second definer is an error on both.
+- `ordered`: a read resolves to the nearest cell above the reader that defines the name (or changes it in
+  place); with none above, to the single definer below; several below is an error. A cell that calls a
+  function defined elsewhere also reads the globals the function's body reads, resolved at the caller.
+"""
 
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from bisect import bisect_left
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from reactive_kernel.analysis import CellFacts
+
+Policy = Literal["ordered", "unique"]
+POLICIES: tuple[Policy, ...] = ("ordered", "unique")
+_NONE: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
 class GraphError:
     """Why a cell cannot run whatever its code does: a value, not an exception (see errors.py for text)."""
 
-    kind: str  # "multiple-definition" or "cycle"
+    kind: str  # "multiple-definition", "ambiguous" or "cycle"
     cells: tuple[str, ...]  # the other cells involved, in notebook order (for a cycle: the whole cycle)
-    names: tuple[str, ...]  # multiple-definition: the names defined twice; cycle: empty
+    names: tuple[str, ...]  # multiple-definition: names defined twice; ambiguous: names read; cycle: empty
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one update of the graph did."""
+
+    touched: frozenset[str]  # cells whose parents, children, refs or graph error may have changed
+    rewired: frozenset[str]  # cells that now read some name from a different cell than before
 
 
 class Graph:
     """Dependency graph over code cells, keyed by cell id and holding no runtime state.
 
-    Definitions and reads are indexed by name, so changing one cell costs what that cell touches.
-    Every cycle contains an edge that points up the notebook, so while no such edge exists (the usual
-    case) there is nothing to search; otherwise cycles are recomputed on each change (linear).
+    Definitions and reads are indexed by name and every cell's resolved reads are kept, so changing one
+    cell costs what that cell touches. Every cycle contains an edge that points up the notebook, so
+    while no such edge exists (the usual case) there is nothing to search; otherwise cycles are
+    recomputed on each change (linear).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, policy: Policy = "unique") -> None:
+        self.policy: Policy = policy
         self._facts: dict[str, CellFacts] = {}
         self._position: dict[str, int] = {}
-        self._definers: dict[
-            str, set[str]
-        ] = {}  # name -> cells defining it (several: an error, or ordered mode)
-        self._readers: dict[str, set[str]] = {}  # name -> cells reading it
         self._next_position = 0  # new cells go last until set_order says otherwise
-        self._backward_edges = 0  # edges whose parent sits below its child in the notebook
+        self._definers: dict[str, set[str]] = {}  # name -> cells defining it (or, ordered, changing it)
+        self._readers: dict[str, set[str]] = {}  # name -> cells whose refs include it
+        self._defs: dict[str, frozenset[str]] = {}  # cell -> names it defines for the cells after it
+        self._refs: dict[str, frozenset[str]] = {}  # cell -> names it reads from other cells
+        self._origins: dict[str, dict[str, frozenset[str]]] = {}  # cell -> name -> cells it reads it from
+        self._ambiguous: dict[str, dict[str, tuple[str, ...]]] = {}  # cell -> name -> definers below it
+        self._parents: dict[str, frozenset[str]] = {}
+        self._children: dict[str, set[str]] = {}
+        self._backward: set[tuple[str, str]] = set()  # edges whose parent sits below its child
         self._cycles: dict[str, tuple[str, ...]] = {}  # cell -> the cycle it is in, in notebook order
 
     # ---- updates -------------------------------------------------------------------------------
 
-    def set_cell(self, cell_id: str, facts: CellFacts) -> frozenset[str]:
-        """Add or replace one cell; returns the cells whose parents, children or errors may have changed."""
+    def set_cell(self, cell_id: str, facts: CellFacts) -> Change:
+        """Add or replace one cell."""
         old = self._facts.get(cell_id)
-        if old is not None and old.defs == facts.defs and old.refs == facts.refs:
+        if old is not None and self._same_links(old, facts):
             self._facts[cell_id] = facts
-            return frozenset({cell_id})
-        touched = self._detach(cell_id) if old is not None else {cell_id}
+            return Change(frozenset({cell_id}), _NONE)
         if cell_id not in self._position:
             self._position[cell_id] = self._next_position
             self._next_position += 1
+        old_defs = self._defs.get(cell_id, _NONE)
         self._facts[cell_id] = facts
-        for name in facts.defs:
-            self._definers.setdefault(name, set()).add(cell_id)
-        for name in facts.refs - facts.defs:
-            self._readers.setdefault(name, set()).add(cell_id)
-        touched |= self._neighbourhood(cell_id)
-        self._backward_edges += self._count_backward(cell_id)
-        return frozenset(touched | self._refresh_cycles())
+        new_defs = self._defs[cell_id] = self._defs_of(facts)
+        self._index_defs(cell_id, old_defs, new_defs)
+        names = old_defs | new_defs
+        affected = {cell_id} | self._readers_of(names)  # expanded reads are indexed: callers included
+        parents_before = self._parents.get(cell_id, _NONE)
+        touched, rewired = self._relink(affected)
+        touched |= self._definers_of(names) | {cell_id} | parents_before | self._parents[cell_id]
+        return self._change(touched, rewired - {cell_id})
 
-    def remove_cell(self, cell_id: str) -> frozenset[str]:
-        """Forget a deleted cell; returns the cells whose parents, children or errors may have changed."""
+    def remove_cell(self, cell_id: str) -> Change:
+        """Forget a deleted cell."""
         if cell_id not in self._facts:
-            return frozenset()
-        touched = self._detach(cell_id)
+            return Change(_NONE, _NONE)
+        old_defs = self._defs.pop(cell_id)
+        self._index_defs(cell_id, old_defs, _NONE)
+        affected = self._readers_of(old_defs)
+        self._unlink(cell_id)
+        affected.discard(cell_id)
+        touched, rewired = self._relink(affected)  # before its position goes: their old edges need it
+        self._children.pop(cell_id, None)
         del self._facts[cell_id]
         del self._position[cell_id]
-        touched.discard(cell_id)
-        return frozenset(touched | self._refresh_cycles())
+        touched |= self._definers_of(old_defs)
+        return self._change(touched, rewired)
 
-    def set_order(self, cell_ids: Sequence[str]) -> None:
+    def set_order(self, cell_ids: Sequence[str]) -> Change:
         """Record notebook order; ids the graph does not hold are skipped, ones not listed go last."""
         known = [c for c in cell_ids if c in self._facts]
-        rest = sorted(set(self._facts) - set(known), key=self._position.__getitem__)
-        self._position = {c: i for i, c in enumerate([*known, *rest])}
-        self._next_position = len(self._position)
-        self._backward_edges = sum(self._count_backward(c, outgoing=False) for c in self._facts)
-        self._refresh_cycles()
+        listed = set(known)
+        rest = sorted((c for c in self._facts if c not in listed), key=self._position.__getitem__)
+        order = [*known, *rest]
+        before = self._position
+        moved = _moved(order, before)
+        if not moved:
+            self._position = {c: i for i, c in enumerate(order)}
+            self._next_position = len(order)
+            return Change(_NONE, _NONE)
+        edges = {(p, m) for m in moved for p in self._parents[m]}
+        edges |= {(m, c) for m in moved for c in self._children.get(m, ())}
+        self._backward -= edges
+        self._position = after = {c: i for i, c in enumerate(order)}
+        self._next_position = len(order)
+        self._backward |= {(p, c) for p, c in edges if after[p] > after[c]}
+        touched: set[str] = set(moved)
+        rewired: set[str] = set()
+        if self.policy == "ordered":
+            affected = set(moved)
+            for m in moved:
+                affected |= self._passed(m, before, after)
+            touched, rewired = self._relink(affected)
+            touched |= set(moved) | self._definers_of(set().union(*(self._defs[m] for m in moved)))
+        return self._change(touched, rewired)
 
-    def _detach(self, cell_id: str) -> set[str]:
-        old = self._facts[cell_id]
-        touched = self._neighbourhood(cell_id) | {cell_id}
-        self._backward_edges -= self._count_backward(cell_id)
-        for name in old.defs:
+    def _passed(self, moved: str, before: Mapping[str, int], after: Mapping[str, int]) -> set[str]:
+        """Readers of what a moved cell defines whose nearest definer may have changed: those it passed
+        (their definers above and below changed), those it was nearest to, and those it now is.
+        Readers it did not pass keep the same definers above and below, in the same order."""
+        found: set[str] = set()
+        was, now = before[moved], after[moved]
+        for name in self._defs[moved]:
+            below = sorted(after[d] for d in self._definers.get(name, ()) if after[d] > now)[:2]
+            for reader in self._readers.get(name, ()):
+                here = after[reader]
+                stop = next((p for p in below if p != here), len(after))  # next definer, not itself
+                if (before[reader] < was) != (here < now):  # passed it
+                    found.add(reader)
+                elif now < here < stop or moved in self._origins[reader].get(name, _NONE):
+                    found.add(reader)
+        return found
+
+    def set_policy(self, policy: Policy) -> Change:
+        """Switch definitions policy: every cell is resolved again."""
+        if policy == self.policy:
+            return Change(_NONE, _NONE)
+        self.policy = policy
+        for cell_id, facts in self._facts.items():
+            new = self._defs_of(facts)
+            self._index_defs(cell_id, self._defs[cell_id], new)
+            self._defs[cell_id] = new
+        touched, rewired = self._relink(set(self._facts))
+        return self._change(touched | set(self._facts), rewired)
+
+    def _same_links(self, old: CellFacts, new: CellFacts) -> bool:
+        if old.defs != new.defs:
+            return False
+        if self.policy == "unique":
+            return old.refs == new.refs
+        return old.reads == new.reads and old.mutates == new.mutates and old.functions == new.functions
+
+    def _defs_of(self, facts: CellFacts) -> frozenset[str]:
+        return facts.defs | facts.mutates if self.policy == "ordered" else facts.defs
+
+    def _index_defs(self, cell_id: str, old: frozenset[str], new: frozenset[str]) -> None:
+        for name in old - new:
             _discard(self._definers, name, cell_id)
-        for name in old.refs - old.defs:
+        for name in new - old:
+            self._definers.setdefault(name, set()).add(cell_id)
+
+    def _readers_of(self, names: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for name in names:
+            found |= self._readers.get(name, set())
+        return found
+
+    def _definers_of(self, names: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for name in names:
+            found |= self._definers.get(name, set())
+        return found
+
+    def _change(self, touched: set[str], rewired: set[str]) -> Change:
+        touched |= self._refresh_cycles()
+        return Change(frozenset(touched & self._facts.keys()), frozenset(rewired & self._facts.keys()))
+
+    # ---- resolution ----------------------------------------------------------------------------
+
+    def _relink(self, cells: Iterable[str]) -> tuple[set[str], set[str]]:
+        """Resolve the reads of `cells` again; returns (cells touched, cells now reading elsewhere)."""
+        touched: set[str] = set()
+        rewired: set[str] = set()
+        for cell_id in cells:
+            if cell_id not in self._facts:
+                continue
+            old_origins = self._origins.get(cell_id)
+            old_parents = self._parents.get(cell_id, _NONE)
+            old_ambiguous = self._ambiguous.get(cell_id)
+            self._unlink(cell_id)
+            self._link(cell_id)
+            if self._origins[cell_id] != old_origins or self._ambiguous.get(cell_id) != old_ambiguous:
+                touched.add(cell_id)
+                if old_origins is not None:
+                    rewired.add(cell_id)
+            touched |= old_parents ^ self._parents[cell_id]
+        return touched, rewired
+
+    def _link(self, cell_id: str) -> None:
+        refs, origins, ambiguous = self._resolve_reads(cell_id)
+        parents = frozenset().union(*origins.values()) if origins else _NONE
+        self._refs[cell_id] = refs
+        self._origins[cell_id] = origins
+        if ambiguous:
+            self._ambiguous[cell_id] = ambiguous
+        self._parents[cell_id] = parents
+        for name in refs:
+            self._readers.setdefault(name, set()).add(cell_id)
+        for parent in parents:
+            self._children.setdefault(parent, set()).add(cell_id)
+        position = self._position[cell_id]
+        self._backward.update((p, cell_id) for p in parents if self._position[p] > position)
+
+    def _unlink(self, cell_id: str) -> None:
+        parents = self._parents.pop(cell_id, _NONE)
+        self._backward.difference_update((p, cell_id) for p in parents)
+        for name in self._refs.pop(cell_id, _NONE):
             _discard(self._readers, name, cell_id)
-        return touched
+        for parent in parents:
+            _discard(self._children, parent, cell_id)
+        self._origins.pop(cell_id, None)
+        self._ambiguous.pop(cell_id, None)
 
-    def _neighbourhood(self, cell_id: str) -> set[str]:
+    def _resolve_reads(
+        self, cell_id: str
+    ) -> tuple[frozenset[str], dict[str, frozenset[str]], dict[str, tuple[str, ...]]]:
+        """A cell's refs (with what the functions it calls read), where each resolves, which are ambiguous."""
         facts = self._facts[cell_id]
-        near: set[str] = set()
-        for name in facts.defs:
-            near |= self._readers.get(name, set())
-            near |= self._definers.get(name, set())
-        for name in facts.refs - facts.defs:
-            near |= self._definers.get(name, set())
-        return near
+        if self.policy == "unique":
+            refs = facts.refs - facts.defs
+            origins = {n: found for n in refs if (found := self._candidates(n, cell_id))}
+            return refs, origins, {}
+        refs = set(facts.reads)
+        origins: dict[str, frozenset[str]] = {}
+        ambiguous: dict[str, tuple[str, ...]] = {}
+        stack = list(refs)
+        while stack:
+            name = stack.pop()
+            found = self._nearest(name, cell_id)
+            if isinstance(found, tuple):
+                ambiguous[name] = found
+                continue
+            if found is None:
+                continue
+            origins[name] = frozenset({found})
+            function = self._facts[found].function_index.get(name)
+            if function is not None:  # calling it reads what its body reads, here
+                for extra in function.reads - refs:
+                    refs.add(extra)
+                    stack.append(extra)
+        return frozenset(refs), origins, ambiguous
 
-    def _count_backward(self, cell_id: str, outgoing: bool = True) -> int:
-        pos = self._position[cell_id]
-        count = sum(1 for p in self.parents(cell_id) if self._position[p] > pos)
-        if outgoing:
-            count += sum(1 for c in self.children(cell_id) if self._position[c] < pos)
-        return count
+    def _candidates(self, name: str, reader: str) -> frozenset[str]:
+        definers = self._definers.get(name)
+        if not definers:
+            return _NONE
+        return frozenset(definers - {reader}) if reader in definers else frozenset(definers)
+
+    def _nearest(self, name: str, reader: str) -> str | tuple[str, ...] | None:
+        """Ordered policy: the nearest definer above; else the only one below; several below: all of them."""
+        definers = self._definers.get(name)
+        if not definers:
+            return None
+        here = self._position[reader]
+        best, best_position = None, -1
+        below = []
+        for cell in definers:
+            position = self._position[cell]
+            if position < here:
+                if position > best_position:
+                    best, best_position = cell, position
+            elif cell != reader:
+                below.append(cell)
+        if best is not None:
+            return best
+        if len(below) == 1:
+            return below[0]
+        return self.in_order(below) if below else None
 
     def _refresh_cycles(self) -> set[str]:
         """Recompute cycles if any can exist; returns cells that were or are in one (their error changed)."""
-        if not self._cycles and not self._backward_edges:
+        if not self._cycles and not self._backward:
             return set()  # no cycle before, none possible now: the common case costs nothing
         before = set(self._cycles)
         self._cycles = {}
-        if self._backward_edges:
-            for component in _strongly_connected(list(self._facts), self.children):
+        if self._backward:
+            # Every cycle passes through the child of an upward edge: search only what those reach.
+            reach = self._reach({child for _, child in self._backward}, self.children)
+            for component in _strongly_connected(
+                sorted(reach, key=self._position.__getitem__), self.children
+            ):
                 if len(component) > 1:
                     ordered = self.in_order(component)
                     self._cycles.update(dict.fromkeys(ordered, ordered))
@@ -131,6 +325,14 @@ class Graph:
     def position(self, cell_id: str) -> int:
         return self._position[cell_id]
 
+    def defs(self, cell_id: str) -> frozenset[str]:
+        """The names a cell provides to the cells after it (ordered: with what it changes in place)."""
+        return self._defs.get(cell_id, _NONE)
+
+    def refs(self, cell_id: str) -> frozenset[str]:
+        """The names a cell reads from other cells (ordered: with what the functions it uses read)."""
+        return self._refs[cell_id]
+
     def definers(self, name: str) -> frozenset[str]:
         return frozenset(self._definers.get(name, ()))
 
@@ -138,30 +340,41 @@ class Graph:
         return frozenset(self._readers.get(name, ()))
 
     def resolve(self, name: str, reader: str) -> frozenset[str]:
-        """The cells a read of `name` in `reader` depends on: the one place name resolution lives."""
-        return frozenset(self._definers.get(name, set()) - {reader})
+        """The cells a read of `name` in `reader` depends on."""
+        return self._origins.get(reader, {}).get(name, _NONE)
+
+    def origins(self, cell_id: str) -> Mapping[str, frozenset[str]]:
+        """For each name the cell reads from other cells, the cells it reads it from."""
+        return self._origins.get(cell_id, {})
+
+    def readers_of(self, definer: str, name: str) -> frozenset[str]:
+        """The cells whose read of `name` resolves to `definer`."""
+        return frozenset(r for r in self._readers.get(name, ()) if definer in self.resolve(name, r))
+
+    def last_definer(self, name: str) -> str | None:
+        """The definer of `name` lowest in the notebook: the value a top-to-bottom run ends with."""
+        definers = self._definers.get(name)
+        return max(definers, key=self._position.__getitem__) if definers else None
 
     def parents(self, cell_id: str) -> frozenset[str]:
-        facts = self._facts[cell_id]
-        found: set[str] = set()
-        for name in facts.refs - facts.defs:
-            found |= self.resolve(name, cell_id)
-        return frozenset(found)
+        return self._parents[cell_id]
 
     def children(self, cell_id: str) -> frozenset[str]:
-        found: set[str] = set()
-        for name in self._facts[cell_id].defs:
-            found |= {r for r in self._readers.get(name, ()) if cell_id in self.resolve(name, r)}
-        return frozenset(found)
+        return frozenset(self._children.get(cell_id, ()))
 
     def error(self, cell_id: str) -> GraphError | None:
-        """A multiple definition (reported first) or a cycle that stops this cell from running."""
-        clashes = {
-            n: self._definers[n] - {cell_id} for n in self._facts[cell_id].defs if len(self._definers[n]) > 1
-        }
-        if clashes:
-            others = set().union(*clashes.values())
-            return GraphError("multiple-definition", self.in_order(others), tuple(sorted(clashes)))
+        """A multiple definition or an ambiguous read (reported first), or a cycle: the cell cannot run."""
+        if self.policy == "unique":
+            defs = self._facts[cell_id].defs
+            clashes = {n: self._definers[n] - {cell_id} for n in defs if len(self._definers[n]) > 1}
+            if clashes:
+                others = set().union(*clashes.values())
+                return GraphError("multiple-definition", self.in_order(others), tuple(sorted(clashes)))
+        else:
+            ambiguous = self._ambiguous.get(cell_id)
+            if ambiguous:
+                others = set().union(*ambiguous.values())
+                return GraphError("ambiguous", self.in_order(others), tuple(sorted(ambiguous)))
         cycle = self._cycles.get(cell_id)
         return GraphError("cycle", cycle, ()) if cycle else None
 
@@ -184,11 +397,17 @@ class Graph:
     def topological(self, cell_ids: Iterable[str]) -> list[str]:
         """Order cells so parents come first, ties broken by notebook position.
 
-        A cycle stalls the sort; its first member by position is then released, so cells below the
-        cycle still come after their other parents.
+        In `ordered` mode a cell that changes a value in place also waits for the other cells reading
+        that value (they must see it unchanged). A cycle stalls the sort; its first member by position
+        is then released, so cells below the cycle still come after their other parents.
         """
         members = set(cell_ids)
-        waiting = {c: len(self.parents(c) & members) for c in members}
+        after = self._wait_for_readers(members)
+        waiting = {c: len(self._parents[c] & members) + len(after.get(c, ())) for c in members}
+        releases: dict[str, list[str]] = {}
+        for cell, readers in after.items():
+            for reader in readers:
+                releases.setdefault(reader, []).append(cell)
         ready = [(self._position[c], c) for c, n in waiting.items() if n == 0]
         heapq.heapify(ready)
         order: list[str] = []
@@ -202,12 +421,25 @@ class Graph:
             _, cell = heapq.heappop(ready)
             order.append(cell)
             waiting[cell] = -1  # done
-            for child in self.children(cell) & members:
+            for child in [*(self._children.get(cell, set()) & members), *releases.get(cell, ())]:
                 if waiting[child] > 0:
                     waiting[child] -= 1
                     if waiting[child] == 0:
                         heapq.heappush(ready, (self._position[child], child))
         return order
+
+    def _wait_for_readers(self, members: set[str]) -> dict[str, set[str]]:
+        """Ordered mode: cell -> the members that read, unchanged, a value the cell changes in place."""
+        if self.policy != "ordered":
+            return {}
+        after: dict[str, set[str]] = {}
+        for cell in members:
+            for name in self._facts[cell].mutates:
+                for source in self.resolve(name, cell):
+                    readers = (self.readers_of(source, name) & members) - {cell}
+                    if readers:
+                        after.setdefault(cell, set()).update(readers)
+        return after
 
     def _reach(self, start: set[str], step: Callable[[str], Iterable[str]]) -> set[str]:
         seen = set(start)
@@ -226,6 +458,43 @@ def _discard(index: dict[str, set[str]], name: str, cell_id: str) -> None:
         cells.discard(cell_id)
         if not cells:
             del index[name]
+
+
+def _moved(order: Sequence[str], before: Mapping[str, int]) -> set[str]:
+    """The cells whose place relative to the others changed: all but a longest run kept in order.
+
+    A single move (drag a cell) reports that one cell; shifts of the cells it passed do not count.
+    """
+    start, end = 0, len(order)
+    positions = [before.get(c, -1) for c in order]
+    while start < end and positions[start] == start:
+        start += 1  # a common prefix stayed where it was
+    if min(positions, default=0) >= 0 and max(positions, default=0) == len(order) - 1:
+        while end > start and positions[end - 1] == end - 1:
+            end -= 1  # and so did a common suffix (old positions are exactly 0..n-1 here)
+    if start == end:
+        return set()
+    tails: list[int] = []  # smallest tail of an increasing run of each length
+    tail_index: list[int] = []
+    parent = [-1] * (end - start)
+    for i in range(start, end):
+        value = positions[i]
+        if value < 0:
+            continue  # new to the graph: not a move
+        k = bisect_left(tails, value)
+        if k == len(tails):
+            tails.append(value)
+            tail_index.append(i)
+        else:
+            tails[k] = value
+            tail_index[k] = i
+        parent[i - start] = tail_index[k - 1] if k else -1
+    kept: set[int] = set()
+    i = tail_index[-1] if tail_index else -1
+    while i >= 0:
+        kept.add(i)
+        i = parent[i - start]
+    return {order[i] for i in range(start, end) if i not in kept and positions[i] >= 0}
 
 
 def _strongly_connected(

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-import signal
 import sys
-import threading
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from ipykernel.ipkernel import IPythonKernel
-from traitlets import Enum, Unicode
+from traitlets import Enum, Int, Unicode
 
 from reactive_kernel import __version__, output_tap, protocol_in, protocol_out
 from reactive_kernel.cell_cache import CellCache, Entry, UnreadableInput, cache_key
 from reactive_kernel.comm import FrontendLink
+from reactive_kernel.graph import POLICIES, Policy
+from reactive_kernel.interrupts import InterruptGuard
 from reactive_kernel.magics import ReactiveMagics
 from reactive_kernel.scheduler import MODES, Mode, Plan, Refusal, Scheduler
 from reactive_kernel.sql_magic import SqlMagics
+from reactive_kernel.values import ValueStore
 from reactive_kernel.widgets import WidgetWatch
 
 
@@ -35,39 +36,64 @@ class ReactiveKernel(IPythonKernel):
         "'autorun' runs them, 'lazy' marks them stale.",
     ).tag(config=True)
 
+    definitions = Enum(
+        list(POLICIES),
+        default_value="ordered",
+        help="Which cell a read resolves to when several cells define a name: 'ordered' (the nearest "
+        "above, as a top-to-bottom run) or 'unique' (marimo's rule: a name defined twice is an error). "
+        "Notebooks choose their own with metadata reactive.definitions.",
+    ).tag(config=True)
+
+    keep_shadowed_bytes = Int(
+        64 * 2**20,
+        help="Ordered definitions: once every cell that reads an earlier definition of a name has run, "
+        "its value is kept for quick re-runs only while all such values fit in this many bytes; "
+        "bigger ones are let go (re-running a reader then re-runs their definer first).",
+    ).tag(config=True)
+
     cache_dir = Unicode(
         "",
         help="Where cells cached on disk (cell metadata reactive.cache = 'disk') keep their results; "
         "empty: $XDG_CACHE_HOME/reactive_kernel/cells (~/.cache/reactive_kernel/cells).",
     ).tag(config=True)
 
+    cache_max_bytes = Int(
+        2**30,
+        help="The most the disk cache (cache_dir) may hold, in bytes; after each write the least recently "
+        "used results are deleted until it fits. 0: no bound.",
+    ).tag(config=True)
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.scheduler = Scheduler(mode=self.mode)
-        self.cell_cache = CellCache(Path(self.cache_dir) if self.cache_dir else None)
+        self.scheduler = Scheduler(mode=self.mode, definitions=self.definitions)
+        self.values = ValueStore(self.keep_shadowed_bytes)
+        self.cell_cache = CellCache(Path(self.cache_dir) if self.cache_dir else None, self.cache_max_bytes)
         self.current_cell: str | None = None  # the cell whose code is executing, for %reactive
         self.widgets = WidgetWatch(self._value_changed)
         self.link = FrontendLink(
             self.comm_manager,
             self._handle,
             self._attach,
-            lambda: protocol_out.hello(self.scheduler.mode),
+            lambda: protocol_out.hello(self.scheduler.mode, self.scheduler.definitions),
             lambda: self.get_parent("shell"),  # whose request a run list answers: it runs there
         )
         self.shell.register_magics(ReactiveMagics(self.shell, self))
         self.shell.register_magics(SqlMagics(self.shell))
         self.shell.set_custom_exc((NameError,), self._explain_name_error)
-        self._interrupted_idle = False  # an interrupt arrived while no cell was executing
-        if threading.current_thread() is threading.main_thread():
-            # ipykernel ignores SIGINT between requests and raises KeyboardInterrupt during them; an
-            # interrupt that lands between two cells of a cascade must still stop it.
-            signal.signal(signal.SIGINT, self._note_idle_interrupt)
+        # SIGINT raises KeyboardInterrupt only in user code; elsewhere (our bookkeeping, ipykernel's
+        # prologue and epilogue, between requests) it stops the cascade at the next safe point.
+        self.guard = InterruptGuard(self._act_on_interrupt, self._call_soon)
+        self.guard.install()
+        self.shell.events.register("post_run_cell", self._user_code_done)
+        self._handler_live = False  # the request now being handled may run user code at any point
 
     def should_handle(self, stream: Any, msg: dict[str, Any], idents: Any) -> bool:
-        """Before any shell request: apply an idle interrupt, and skip scheduled cells that are not due."""
-        if self._interrupted_idle:
-            self._interrupted_idle = False
+        """Before any shell request: act on a pending interrupt, and skip scheduled cells that are not due."""
+        if self.guard.take():
             self._apply(self.scheduler.stop())
+        # An execute_request runs user code only inside do_execute; other requests (a widget's comm
+        # message calling an `observe` callback) may run it anywhere.
+        self._handler_live = msg.get("header", {}).get("msg_type") != "execute_request"
         cell_id = protocol_in.scheduled_cell(msg)
         if cell_id is None:
             return True
@@ -91,7 +117,9 @@ class ReactiveKernel(IPythonKernel):
         execute = super().do_execute
         args = (code, silent, store_history, user_expressions, allow_stdin)
         if silent or not isinstance(cell_id, str) or not cell_id:
-            return await execute(*args, cell_meta=cell_meta, cell_id=cell_id)
+            return await self._user_code(
+                lambda: execute(*args, cell_meta=cell_meta, cell_id=cell_id), store_history
+            )
         deleted = _deleted_cells(cell_meta)
         if deleted:
             self._apply(self.scheduler.delete(deleted))
@@ -106,12 +134,21 @@ class ReactiveKernel(IPythonKernel):
                 print(f"reactive_kernel warning: {warning}", file=sys.stderr)
         self.current_cell = cell_id
         try:
-            if self.scheduler.cache_mode(cell_id) == "off":
+            if self.guard.take():  # interrupted after the request arrived, before its code could start
+                reply = self._interrupted(store_history)
+            elif self.scheduler.cache_mode(cell_id) == "off":
                 self.scheduler.set_cached(cell_id, False)
-                reply = await execute(*args, cell_meta=cell_meta, cell_id=cell_id)
+                reply = await self._user_code(
+                    lambda: execute(*args, cell_meta=cell_meta, cell_id=cell_id), store_history
+                )
             else:
                 reply = await self._execute_cached(
-                    cell_id, code, store_history, lambda: execute(*args, cell_meta=cell_meta, cell_id=cell_id)
+                    cell_id,
+                    code,
+                    store_history,
+                    lambda: self._user_code(
+                        lambda: execute(*args, cell_meta=cell_meta, cell_id=cell_id), store_history
+                    ),
                 )
         finally:
             self.current_cell = None
@@ -119,7 +156,19 @@ class ReactiveKernel(IPythonKernel):
         if outcome[0] == "ok":
             self.widgets.bind(self.scheduler.graph.facts(cell_id).defs, self.shell.user_ns)
         self._apply(self.scheduler.after_run(cell_id, *outcome))
+        if self.guard.take():  # interrupted after the code completed: the cell stands, the cascade stops
+            self._apply(self.scheduler.stop())
         return reply
+
+    async def _user_code(
+        self, run: Callable[[], Awaitable[dict[str, Any]]], store_history: bool
+    ) -> dict[str, Any]:
+        """Run ipykernel's execution with interrupts live until the user's code is done."""
+        try:
+            with self.guard.user_code():
+                return await run()
+        except KeyboardInterrupt:  # it landed in ipykernel's or IPython's code before the user's began
+            return self._interrupted(store_history)
 
     async def _execute_cached(
         self, cell_id: str, code: str, store_history: bool, run: Callable[[], Awaitable[dict[str, Any]]]
@@ -158,13 +207,23 @@ class ReactiveKernel(IPythonKernel):
         self._apply(self.scheduler.set_mode(mode))
         self.link.broadcast(protocol_out.mode(mode))
 
+    def set_definitions(self, policy: Policy) -> None:
+        self._apply(self.scheduler.set_definitions(policy))
+        self.link.broadcast(protocol_out.definitions(policy))
+
     # ---- comm --------------------------------------------------------------------------------------
 
     def _handle(self, message: protocol_in.Message) -> None:
+        with self.guard.shielded():  # a comm message is our bookkeeping, even inside a live handler
+            self._dispatch(message)
+
+    def _dispatch(self, message: protocol_in.Message) -> None:
         if isinstance(message, protocol_in.Sync):
             self._apply(self.scheduler.sync(message.cells))
         elif isinstance(message, protocol_in.SetMode):
             self.set_mode(message.mode)
+        elif isinstance(message, protocol_in.SetDefinitions):
+            self.set_definitions(message.definitions)
         elif isinstance(message, protocol_in.RunStale):
             self._apply(self.scheduler.run_stale())
         elif isinstance(message, protocol_in.Stop):
@@ -175,10 +234,12 @@ class ReactiveKernel(IPythonKernel):
 
     def _value_changed(self, name: str) -> None:
         """A widget held in `name` changed in the browser: its readers re-run, as after an edit."""
-        self._apply(self.scheduler.value_changed(name))
+        with self.guard.shielded():
+            self._apply(self.scheduler.value_changed(name))
 
     def _attach(self, present: bool) -> None:
-        self._apply(self.scheduler.set_frontend(present))
+        with self.guard.shielded():
+            self._apply(self.scheduler.set_frontend(present))
 
     def _apply(self, plan: Plan) -> None:
         """Carry out a scheduler step: drop globals, then send states before the run list they explain."""
@@ -186,11 +247,25 @@ class ReactiveKernel(IPythonKernel):
         for name in plan.forget:
             user_ns.pop(name, None)
             self.widgets.forget(name)
+        self._apply_values(plan, user_ns)
         if plan.changed:
             cells = self.scheduler.graph.in_order(c for c in plan.changed if c in self.scheduler.graph)
             self.link.broadcast(protocol_out.state({c: self.scheduler.state(c) for c in cells}))
         if plan.run is not None:
             self.link.to_runner(protocol_out.run(plan.run))
+
+    def _apply_values(self, plan: Plan, user_ns: dict[str, Any]) -> None:
+        """Keep, drop and bind the values of names several cells define (ordered definitions)."""
+        if plan.keep:
+            self.scheduler.release(self.values.keep(plan.keep, user_ns))
+        if plan.drop:
+            self.values.drop(plan.drop)
+        for name, cell_id in plan.bind:
+            found, value = self.values.get(cell_id, name)
+            if found:
+                user_ns[name] = value
+        if plan.spare:
+            self.scheduler.release(self.values.spare(plan.spare))
 
     # ---- replies for cells that do not run ---------------------------------------------------------
 
@@ -225,8 +300,34 @@ class ReactiveKernel(IPythonKernel):
         metadata = self.finish_metadata(msg, self.init_metadata(msg), content)
         self.session.send(stream, "execute_reply", content, msg, metadata=metadata, ident=idents)
 
-    def _note_idle_interrupt(self, signum: int, frame: Any) -> None:
-        self._interrupted_idle = True
+    def _interrupted(self, store_history: bool) -> dict[str, Any]:
+        """The reply for a cell whose code an interrupt kept from running."""
+        return self._refuse(
+            Refusal("KeyboardInterrupt", "interrupted before the cell's code ran"), store_history
+        )
+
+    # ---- interrupts --------------------------------------------------------------------------------
+
+    def pre_handler_hook(self) -> None:
+        """ipykernel's hook around every shell request: our guard, not Python's handler, takes SIGINT."""
+        self.guard.live = self._handler_live
+
+    def post_handler_hook(self) -> None:
+        self.guard.live = False
+
+    def _user_code_done(self, *args: Any) -> None:
+        """IPython's post_run_cell: from here on the request is the kernel's own bookkeeping."""
+        self.guard.live = False
+
+    def _act_on_interrupt(self) -> None:
+        """An interrupt arrived outside user code and no request acted on it: stop the cascade now."""
+        if self.guard.take():
+            self._apply(self.scheduler.stop())
+
+    def _call_soon(self, callback: Callable[[], None]) -> None:
+        loop = getattr(self, "io_loop", None)
+        if loop is not None:  # before the kernel starts its loop, the next request takes the interrupt
+            loop.add_callback(callback)
 
     def _count(self, store_history: bool) -> int:
         if store_history:
@@ -253,4 +354,6 @@ def _outcome(reply: dict[str, Any]) -> tuple[str, str]:
     if reply.get("status") == "ok":
         return "ok", ""
     ename, evalue = reply.get("ename", "Error"), reply.get("evalue", "")
-    return ("interrupted" if ename == "KeyboardInterrupt" else "error"), f"{ename}: {evalue}"
+    # ipykernel cancels a cell awaiting at top level on interrupt: its error is a CancelledError.
+    interrupted = ename in ("KeyboardInterrupt", "CancelledError")
+    return ("interrupted" if interrupted else "error"), f"{ename}: {evalue}"

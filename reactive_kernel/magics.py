@@ -7,13 +7,16 @@ from typing import TYPE_CHECKING
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
 
+from reactive_kernel.graph import POLICIES
 from reactive_kernel.scheduler import MODES
 
 if TYPE_CHECKING:
     from reactive_kernel.kernel import ReactiveKernel
 
-_USAGE = "usage: %reactive            show this cell's defs, refs, parents and children\n" + "".join(
-    f"       %reactive {m:<10} switch to {m} mode\n" for m in MODES
+_USAGE = (
+    "usage: %reactive            show this cell's defs, refs, parents and children\n"
+    + "".join(f"       %reactive {m:<10} switch to {m} mode\n" for m in MODES)
+    + "".join(f"       %reactive {p:<10} switch to {p} definitions\n" for p in POLICIES)
 )
 
 
@@ -25,11 +28,14 @@ class ReactiveMagics(Magics):
 
     @line_magic
     def reactive(self, line: str) -> None:
-        """%reactive [autorun|lazy]: inspect the running cell, or switch the kernel's mode."""
+        """%reactive [autorun|lazy|ordered|unique]: inspect the running cell, or switch mode or policy."""
         arg = line.strip()
         if arg in MODES:
             self._kernel.set_mode(arg)
             print(f"reactive mode: {arg}")
+        elif arg in POLICIES:
+            self._kernel.set_definitions(arg)
+            print(f"reactive definitions: {arg}")
         elif arg in ("", "info"):
             print(self._describe())
         else:
@@ -37,7 +43,7 @@ class ReactiveMagics(Magics):
 
     def _describe(self) -> str:
         kernel = self._kernel
-        lines = [f"mode: {kernel.scheduler.mode}"]
+        lines = [f"mode: {kernel.scheduler.mode}", f"definitions: {kernel.scheduler.definitions}"]
         cell_id = kernel.current_cell
         if cell_id is None:
             lines.append("this execution has no cell id, so it runs outside the graph")

@@ -2,7 +2,8 @@
 
 Headless clients (`reactive-kernel run`, the nbconvert preprocessor) run every cell once, so they need
 the graph's topological order up front and must refuse, before anything runs, a notebook with a syntax
-error, a global defined twice or a cycle. Cells are keyed by their index in `nb.cells`.
+error, a cycle, or under its definitions policy a global defined twice (`unique`) or read before an
+ambiguous definition (`ordered`). Cells are keyed by their index in `nb.cells`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reactive_kernel.analysis import analyze
-from reactive_kernel.graph import Graph
+from reactive_kernel.graph import POLICIES, Graph, Policy
 
 
 @dataclass(frozen=True)
@@ -20,8 +21,8 @@ class Problem:
     """Why one code cell cannot run whatever its inputs are."""
 
     index: int  # the cell's index in the notebook
-    kind: str  # "syntax-error", "multiple-definition" or "cycle"
-    detail: str  # the syntax error; the names defined twice, comma-separated; empty for a cycle
+    kind: str  # "syntax-error", "multiple-definition", "ambiguous" or "cycle"
+    detail: str  # the syntax error; the names defined twice or read ambiguously; empty for a cycle
     others: tuple[int, ...]  # the other cells involved (definers of the same names, or the whole cycle)
 
 
@@ -35,12 +36,22 @@ class RunOrder:
     parents: Mapping[int, frozenset[int]]  # the cells each cell in `order` reads from
 
 
-def plan(cells: Sequence[Mapping[str, Any]]) -> RunOrder:
+def definitions(metadata: Mapping[str, Any], marimo: bool = False) -> Policy:
+    """A notebook's definitions policy: its metadata `reactive.definitions`, else `unique` for a marimo
+    file (its format needs one definition per name), else `ordered`."""
+    reactive = metadata.get("reactive")
+    chosen = reactive.get("definitions") if isinstance(reactive, Mapping) else None
+    if chosen in POLICIES:
+        return chosen
+    return "unique" if marimo else "ordered"
+
+
+def plan(cells: Sequence[Mapping[str, Any]], policy: Policy = "unique") -> RunOrder:
     """The run order for nbformat-like cells (`cell_type`, `source`, optional `metadata.disabled`)."""
-    graph = Graph()
+    graph = Graph(policy)
     for index, cell in enumerate(cells):
-        if cell.get("cell_type") == "code" and _source(cell).strip():
-            graph.set_cell(str(index), analyze(_source(cell)))
+        if cell.get("cell_type") == "code" and source(cell).strip():
+            graph.set_cell(str(index), analyze(source(cell)))
     everything = graph.topological(str(i) for i in range(len(cells)) if str(i) in graph)
     problems = sorted(filter(None, (_problem(graph, c) for c in everything)), key=lambda p: p.index)
     off: set[str] = set()
@@ -57,9 +68,10 @@ def plan(cells: Sequence[Mapping[str, Any]]) -> RunOrder:
     )
 
 
-def _source(cell: Mapping[str, Any]) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else str(source)
+def source(cell: Mapping[str, Any]) -> str:
+    """A cell's source as one string (nbformat allows a list of lines)."""
+    text = cell.get("source", "")
+    return "".join(text) if isinstance(text, list) else str(text)
 
 
 def _problem(graph: Graph, cell_id: str) -> Problem | None:
@@ -90,4 +102,9 @@ def explain(cells: Sequence[Mapping[str, Any]], problem: Problem) -> str:
         return f"{here}: {problem.detail}"
     if problem.kind == "multiple-definition":
         return f"{here}: {problem.detail} is also defined by {others}; define each global in exactly one cell"
+    if problem.kind == "ambiguous":
+        return (
+            f"{here}: reads {problem.detail}, which no cell above defines and {others} define below; "
+            "define it above, or keep one definition below"
+        )
     return f"{here}: is in a dependency cycle with {others}; move what one of them reads out of the loop"

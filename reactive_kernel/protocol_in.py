@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, Union
 
 from reactive_kernel.errors import ProtocolError
+from reactive_kernel.graph import POLICIES, Policy
 from reactive_kernel.scheduler import CACHE_MODES, MODES, CellInput, Mode
 
 _CELL_TYPES = ("code", "markdown", "raw")
@@ -27,6 +28,13 @@ class SetMode:
 
 
 @dataclass(frozen=True)
+class SetDefinitions:
+    """Switch the definitions policy: `ordered` (nearest definer above) or `unique` (one definer per name)."""
+
+    definitions: Policy
+
+
+@dataclass(frozen=True)
 class RunStale:
     """Queue every stale cell; the kernel answers with a `run` message."""
 
@@ -41,7 +49,7 @@ class RequestState:
     """Ask for every cell's state, e.g. after the page reloads."""
 
 
-Message = Union[Sync, SetMode, RunStale, Stop, RequestState]
+Message = Union[Sync, SetMode, SetDefinitions, RunStale, Stop, RequestState]
 
 
 def parse(data: object) -> Message:
@@ -56,6 +64,13 @@ def parse(data: object) -> Message:
         if mode not in MODES:
             raise ProtocolError(f"mode must be one of {', '.join(MODES)}, got {mode!r}", "mode")
         return SetMode(mode)
+    if kind == "set_definitions":
+        value = data.get("definitions")
+        if value not in POLICIES:
+            raise ProtocolError(
+                f"definitions must be one of {', '.join(POLICIES)}, got {value!r}", "definitions"
+            )
+        return SetDefinitions(value)
     if kind == "run_stale":
         return RunStale()
     if kind == "stop":

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from reactive_kernel.graph import Policy
 from reactive_kernel.scheduler import CellState, Mode
 
 PROTOCOL_VERSION = 1
 COMM_TARGET = "reactive_kernel"
 
 
-def hello(mode: Mode) -> dict[str, Any]:
-    """First message on a new comm: the protocol version and the kernel's mode."""
-    return {"type": "hello", "version": PROTOCOL_VERSION, "mode": mode}
+def hello(mode: Mode, definitions: Policy) -> dict[str, Any]:
+    """First message on a new comm: the protocol version, the kernel's mode and definitions policy."""
+    return {"type": "hello", "version": PROTOCOL_VERSION, "mode": mode, "definitions": definitions}
 
 
 def state(cells: Mapping[str, CellState]) -> dict[str, Any]:
@@ -28,6 +29,10 @@ def run(cells: Sequence[str]) -> dict[str, Any]:
 
 def mode(value: Mode) -> dict[str, Any]:
     return {"type": "mode", "mode": value}
+
+
+def definitions(value: Policy) -> dict[str, Any]:
+    return {"type": "definitions", "definitions": value}
 
 
 def error(message: str) -> dict[str, Any]:
@@ -45,4 +50,5 @@ def _cell(s: CellState) -> dict[str, Any]:
         "error": s.error,
         "warnings": list(s.warnings),
         "cached": s.cached,
+        "origins": dict(s.origins),
     }

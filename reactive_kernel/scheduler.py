@@ -1,4 +1,10 @@
-"""The reactive rules: cell records and statuses beside the graph, and what must run or be marked next."""
+"""The reactive rules: cell records and statuses beside the graph, and what must run or be marked next.
+
+In the `ordered` definitions policy a name may be defined by several cells, so one global holds in turn
+the value of each. The scheduler says which values the kernel keeps (one per defining cell and name, by
+reference), which it binds before a cell runs (the value of the cell each read resolves to), and which
+it may let go; a cell that needs a value that is gone first re-runs the cell that made it.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +13,15 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from reactive_kernel.analysis import CellFacts, analyze
-from reactive_kernel.errors import CycleError, MultipleDefinitionError
-from reactive_kernel.graph import Graph
+from reactive_kernel.errors import AmbiguousDefinitionError, CycleError, MultipleDefinitionError
+from reactive_kernel.graph import Change, Graph, Policy
 
 Mode = Literal["autorun", "lazy"]
 MODES: tuple[Mode, ...] = ("autorun", "lazy")
 CACHE_MODES = ("off", "memory", "disk")  # a cell's `reactive.cache` option, as the frontend syncs it
 STATUSES = ("unrun", "fresh", "edited", "stale", "queued", "running", "error", "blocked", "disabled")
 _NEEDS_RUN = frozenset({"unrun", "stale", "queued"})
+Value = tuple[str, str]  # (cell id, global name): the value a cell's run left in that global
 
 
 @dataclass(frozen=True)
@@ -45,6 +52,11 @@ class Plan:
     forget: frozenset[str] = frozenset()  # globals to delete from the user namespace now
     execute: bool = False  # before_run only: go ahead and execute the cell's code
     refusal: Refusal | None = None  # before_run only: the cell must not run, and why
+    # Values kept per defining cell (`ordered` policy), applied in this order after `forget`:
+    keep: frozenset[Value] = frozenset()  # after a run: keep the value each of these globals now holds
+    drop: frozenset[Value] = frozenset()  # let go of these kept values
+    bind: tuple[tuple[str, str], ...] = ()  # (name, cell): set the global to that cell's kept value
+    spare: frozenset[Value] = frozenset()  # kept values no cell reads again until re-run: may go if big
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,7 @@ class CellState:
     error: str | None  # why it is in error, blocked or disabled
     warnings: tuple[str, ...]  # mutation warnings from its last run
     cached: bool = False  # its latest run was restored from the cache instead of executed
+    origins: tuple[tuple[str, str], ...] = ()  # (name, cell) for each read that resolves to one cell
 
 
 @dataclass
@@ -92,10 +105,12 @@ class Scheduler:
     (descendants are marked stale, since their outputs could not land in their cells).
     """
 
-    def __init__(self, mode: Mode = "autorun", frontend: bool = False) -> None:
+    def __init__(
+        self, mode: Mode = "autorun", frontend: bool = False, definitions: Policy = "unique"
+    ) -> None:
         self.mode: Mode = mode
         self.frontend = frontend
-        self.graph = Graph()
+        self.graph = Graph(definitions)
         self.gone: dict[str, str] = {}  # vanished global -> why, for NameError hints
         self._cells: dict[str, _Cell] = {}
         self._order: list[str] = []  # code cell ids in notebook order
@@ -103,6 +118,11 @@ class Scheduler:
         self._running: _Run | None = None
         self._graph_errors: set[str] = set()  # cells with a multiple definition or in a cycle
         self._closures: tuple[frozenset[str], frozenset[str]] | None = None  # (disabled, blocked by graph)
+        self._held: set[Value] = set()  # ordered: values the kernel keeps, per defining cell and name
+
+    @property
+    def definitions(self) -> Policy:
+        return self.graph.policy
 
     # ---- frontend edits ----------------------------------------------------------------------------
 
@@ -111,23 +131,25 @@ class Scheduler:
         code = [c for c in cells if c.cell_type == "code"]
         plan = self.delete(set(self._cells) - {c.id for c in code})
         changed = set(plan.changed)
+        rewired: set[str] = set()
         for cell in code:
-            changed |= self._take(cell)
+            changed |= self._take(cell, rewired)
         order = [c.id for c in code]
         if order != self._order:
             self._order = order
-            self.graph.set_order(order)
+            changed |= self._graph_changed(self.graph.set_order(order), rewired)
             self._closures = None
+        drop = plan.drop | self._rewired(rewired)
         pruned = self._prune()
         run = tuple(self._pending) if plan.run is not None or pruned else None
-        return replace(plan, changed=frozenset(changed | pruned), run=run)
+        return replace(plan, changed=frozenset(changed | pruned | rewired), run=run, drop=drop)
 
-    def _take(self, new: CellInput) -> set[str]:
+    def _take(self, new: CellInput, rewired: set[str]) -> set[str]:
         cell = self._cells.get(new.id)
         if cell is None:
             self._cells[new.id] = _Cell(new.source, new.disabled, cache=new.cache)
             self._order.append(new.id)
-            return self._set_facts(new.id, new.source)
+            return self._set_facts(new.id, new.source, rewired)
         changed: set[str] = set()
         cell.cache = new.cache
         if cell.disabled != new.disabled:
@@ -138,32 +160,69 @@ class Scheduler:
             cell.source = new.source
             changed.add(new.id)
             if cell.ran_source is None:  # the graph follows the editor until a cell first runs
-                changed |= self._set_facts(new.id, new.source)
+                changed |= self._set_facts(new.id, new.source, rewired)
         return changed
+
+    def _rewired(self, cells: set[str]) -> set[Value]:
+        """Cells that now read a name from another cell (a cell inserted, moved or deleted above them)
+        ran (or failed) with values a top-to-bottom run would not give them: they turn stale. Returns
+        the values to drop."""
+        drop: set[Value] = set()
+        for cell_id in cells & self._cells.keys():
+            if self._cells[cell_id].base in ("fresh", "error"):
+                drop |= self._mark_stale(cell_id)
+        return drop
 
     def delete(self, cell_ids: Iterable[str]) -> Plan:
         """Remove cells: their globals go, and the cells that read them re-run or turn stale."""
         forget: set[str] = set()
         orphans: set[str] = set()
         changed: set[str] = set()
+        drop: set[Value] = set()
+        rewired: set[str] = set()
         for cell_id in set(cell_ids) & set(self._cells):
             cell = self._cells.pop(cell_id)
             forget |= cell.ran_defs
-            self.gone.update(
-                dict.fromkeys(cell.ran_defs, f"it was defined by cell '{cell_id}', which was deleted")
-            )
+            drop |= self._values_of(cell_id)
             orphans |= {r for name in cell.ran_defs for r in self.graph.readers(name)}
-            changed |= self.graph.remove_cell(cell_id)
+            change = self.graph.remove_cell(cell_id)
+            changed |= change.touched
+            rewired |= change.rewired
             self._graph_errors.discard(cell_id)
             self._order.remove(cell_id)
             if cell_id in self._pending:
                 self._pending.remove(cell_id)
+            for name in cell.ran_defs:
+                if not self.graph.definers(name):
+                    self.gone[name] = f"it was defined by cell '{cell_id}', which was deleted"
         if not forget and not orphans and not changed:
             return Plan()
         changed |= self._update_errors(changed)
         orphans &= set(self._cells)
         plan = self._cascade(orphans | set(self.graph.descendants(orphans)))
-        return replace(plan, changed=plan.changed | (changed & set(self._cells)), forget=frozenset(forget))
+        self._held -= drop
+        drop |= self._rewired(rewired - orphans - set(self._pending))
+        return replace(
+            plan,
+            changed=plan.changed | (changed & set(self._cells)),
+            forget=frozenset(forget),
+            drop=plan.drop | drop,
+            bind=self._last_values(forget),
+        )
+
+    def set_definitions(self, policy: Policy) -> Plan:
+        """Switch between `ordered` and `unique` definitions: the whole graph is resolved again."""
+        change = self.graph.set_policy(policy)
+        if not change.touched:
+            return Plan()
+        drop = frozenset(self._held)
+        self._held.clear()
+        self._closures = None
+        changed = set(change.touched) | self._update_errors(change.touched)
+        pruned = self._prune()
+        return Plan(
+            changed=frozenset(changed | pruned), run=tuple(self._pending) if pruned else None, drop=drop
+        )
 
     def set_mode(self, mode: Mode) -> Plan:
         self.mode = mode
@@ -179,10 +238,11 @@ class Scheduler:
         if not self._pending:
             return Plan()
         queued = set(self._pending)
+        drop: set[Value] = set()
         for cell_id in queued:
-            self._mark_stale(cell_id)
+            drop |= self._mark_stale(cell_id)
         self._pending = []
-        return Plan(changed=frozenset(queued), run=())
+        return Plan(changed=frozenset(queued), run=(), drop=frozenset(drop))
 
     def value_changed(self, name: str) -> Plan:
         """The value held in global `name` changed outside any cell (a widget moved in the browser).
@@ -210,7 +270,7 @@ class Scheduler:
             self._order.append(cell_id)
         cell = self._cells[cell_id]
         cell.source = source
-        changed = self._set_facts(cell_id, source)
+        changed = self._set_facts(cell_id, source, set())
         refusal = self._refusal(cell_id)
         if refusal is not None:
             pruned = self._prune()
@@ -228,12 +288,20 @@ class Scheduler:
         self._running = _Run(cell_id, cell.ran_defs)
         facts = self.graph.facts(cell_id)
         forget = cell.ran_defs
+        drop = self._values_of(cell_id)
+        self._held -= drop
         cell.ran_source, cell.ran_defs, cell.error = source, facts.defs, None
         cell.warnings = self._mutation_warnings(cell_id, facts)
         for name in facts.defs:
             self.gone.pop(name, None)
+        bind = tuple(
+            (name, origin)
+            for name, found in sorted(self.graph.origins(cell_id).items())
+            for origin in found
+            if (origin, name) in self._held
+        )
         # The cell's own move to `running` is not sent: the client that asked knows it (docs/protocol.md).
-        return Plan(changed=frozenset(changed), forget=forget, execute=True)
+        return Plan(changed=frozenset(changed), forget=forget, execute=True, drop=frozenset(drop), bind=bind)
 
     def admit(self, cell_id: str) -> Plan:
         """A frontend's scheduled request reached the kernel: should it run now (`execute`)?
@@ -257,26 +325,36 @@ class Scheduler:
         cell = self._cells.get(cell_id)
         if cell is None or run is None or run.cell_id != cell_id:
             return Plan()
+        names = self.graph.defs(cell_id) | run.old_defs
         if outcome == "interrupted":
-            return self._interrupt(cell_id, error)
+            plan = self._interrupt(cell_id, error)
+            return replace(plan, bind=self._last_values(names, cell_id))
         if outcome == "error":
             cell.base, cell.error = "error", error
-            return self._block(cell_id)
+            plan = self._block(cell_id)
+            return replace(plan, bind=self._last_values(names, cell_id))
         cell.base, cell.error = "fresh", None
         vanished = run.old_defs - cell.ran_defs
-        self.gone.update(dict.fromkeys(vanished, f"cell '{cell_id}' no longer defines it"))
+        self.gone.update(
+            {n: f"cell '{cell_id}' no longer defines it" for n in vanished if not self.graph.definers(n)}
+        )
         orphans = {r for name in vanished for r in self.graph.readers(name)} - {cell_id}
+        keep, spoiled, spare = self._values_after(cell_id)
         plan = self._cascade(set(self.graph.descendants({cell_id})) | orphans)
-        return replace(plan, changed=plan.changed | {cell_id})
+        return replace(
+            plan,
+            changed=plan.changed | {cell_id},
+            keep=keep,
+            drop=plan.drop | spoiled,
+            bind=self._last_values(names, cell_id),  # after the cascade let go of what it re-makes
+            spare=spare,
+        )
 
     def _interrupt(self, cell_id: str, error: str) -> Plan:
         cell = self._cells[cell_id]
         cell.base, cell.error = "stale", error or "interrupted"
-        queued = set(self._pending)
-        for other in queued:
-            self._mark_stale(other)
-        self._pending = []
-        return Plan(changed=frozenset(queued | {cell_id}), run=())
+        plan = self.stop()
+        return Plan(changed=plan.changed | {cell_id}, run=(), drop=plan.drop)
 
     def _block(self, cell_id: str) -> Plan:
         below = set(self.graph.descendants({cell_id}))
@@ -295,9 +373,10 @@ class Scheduler:
             return Plan()
         if self.mode == "autorun" and self.frontend:
             return self._enqueue(cells)
+        drop: set[Value] = set()
         for cell_id in cells:
-            self._mark_stale(cell_id)
-        return Plan(changed=frozenset(cells))
+            drop |= self._mark_stale(cell_id)
+        return Plan(changed=frozenset(cells), drop=frozenset(drop))
 
     def _enqueue(self, cells: set[str]) -> Plan:
         """Add cells to the run list; report only what changed, so a cascade hop costs one small state."""
@@ -305,13 +384,70 @@ class Scheduler:
         self._pending = self.graph.topological(set(before) | cells)
         if self._pending == before:
             return Plan()
-        return Plan(changed=frozenset(cells - set(before)), run=tuple(self._pending))
+        added = cells - set(before)
+        drop = set().union(*(self._values_of(c) for c in added))  # they will make new ones
+        self._held -= drop
+        return Plan(changed=frozenset(added), run=tuple(self._pending), drop=frozenset(drop))
 
-    def _mark_stale(self, cell_id: str) -> None:
+    def _mark_stale(self, cell_id: str) -> set[Value]:
+        """The cell must run again before its values are read: returns the kept values it lets go."""
         cell = self._cells[cell_id]
         cell.error = None
         if cell.base != "unrun":
             cell.base = "stale"
+        drop = self._values_of(cell_id)
+        self._held -= drop
+        return drop
+
+    # ---- kept values (ordered policy) ----------------------------------------------------------------
+
+    def release(self, values: Iterable[Value]) -> None:
+        """The kernel let go of kept values (too big to keep, or the cell did not bind the name)."""
+        self._held.difference_update(values)
+
+    def _values_of(self, cell_id: str) -> set[Value]:
+        return {(cell_id, name) for name in self.graph.defs(cell_id) if (cell_id, name) in self._held}
+
+    def _values_after(self, cell_id: str) -> tuple[frozenset[Value], frozenset[Value], frozenset[Value]]:
+        """After a successful run: values to keep, values it changed in place, values nobody reads again."""
+        if self.definitions != "ordered":
+            return frozenset(), frozenset(), frozenset()
+        keep = {(cell_id, name) for name in self.graph.defs(cell_id)}
+        self._held |= keep
+        spoiled = {
+            (source, name)
+            for name in self.graph.facts(cell_id).mutates
+            for source in self.graph.resolve(name, cell_id)
+            if (source, name) in self._held
+        }
+        self._held -= spoiled
+        spare = set()
+        for name, found in self.graph.origins(cell_id).items():
+            for source in found:
+                value = (source, name)
+                if value in self._held and self.graph.last_definer(name) != source:
+                    readers = self.graph.readers_of(source, name) - {cell_id}
+                    if all(self.status(r) == "fresh" for r in readers):
+                        spare.add(value)
+        return frozenset(keep), frozenset(spoiled), frozenset(spare)
+
+    def _last_values(self, names: Iterable[str], ran: str | None = None) -> tuple[tuple[str, str], ...]:
+        """(name, cell) for names defined elsewhere too: the global ends with the value of the lowest
+        definer that still has one, as after a top-to-bottom run (what a console or inspector sees)."""
+        if self.definitions != "ordered":
+            return ()
+        found = []
+        for name in sorted(names):
+            definers = self.graph.definers(name)
+            if len(definers) < 2 and ran in definers:
+                continue
+            for definer in reversed(self.graph.in_order(definers)):
+                if definer == ran:
+                    break
+                if (definer, name) in self._held:
+                    found.append((name, definer))
+                    break
+        return tuple(found)
 
     # ---- what the frontend sees --------------------------------------------------------------------
 
@@ -333,18 +469,21 @@ class Scheduler:
         return cell.base
 
     def state(self, cell_id: str) -> CellState:
-        facts = self.graph.facts(cell_id)
         cell = self._cells[cell_id]
         status = self.status(cell_id)
+        origins = self.graph.origins(cell_id)
         return CellState(
             status=status,
-            defs=tuple(sorted(facts.defs)),
-            refs=tuple(sorted(facts.refs - facts.defs)),
+            defs=tuple(sorted(self.graph.defs(cell_id))),
+            refs=tuple(sorted(self.graph.refs(cell_id))),
             parents=self.graph.in_order(self.graph.parents(cell_id)),
             children=self.graph.in_order(self.graph.children(cell_id)),
             error=self._error_text(cell_id),
             warnings=cell.warnings,
             cached=cell.cached and status == "fresh",
+            origins=tuple(
+                (name, next(iter(found))) for name, found in sorted(origins.items()) if len(found) == 1
+            ),
         )
 
     def cache_mode(self, cell_id: str) -> str:
@@ -372,18 +511,24 @@ class Scheduler:
         if refusal is not None:
             return refusal.message
         if cell_id in self._derived()[1]:
-            return "an ancestor cell cannot run (multiple definition or cycle): fix it first"
+            return (
+                "a cell it reads from cannot run (multiple definition, ambiguous read, cycle): fix it first"
+            )
         return self._cells[cell_id].error
 
     # ---- helpers -----------------------------------------------------------------------------------
 
-    def _set_facts(self, cell_id: str, source: str) -> set[str]:
+    def _set_facts(self, cell_id: str, source: str, rewired: set[str]) -> set[str]:
         cell = self._cells[cell_id]
         if cell.analysed == source:
             return set()
         cell.analysed = source
-        changed = set(self.graph.set_cell(cell_id, analyze(source)))
-        return changed | self._update_errors(changed)
+        return self._graph_changed(self.graph.set_cell(cell_id, analyze(source)), rewired)
+
+    def _graph_changed(self, change: Change, rewired: set[str]) -> set[str]:
+        """Take a graph update: re-check errors of what it touched; note the cells it rewired."""
+        rewired |= change.rewired
+        return set(change.touched) | self._update_errors(change.touched)
 
     def _update_errors(self, cells: Iterable[str]) -> set[str]:
         """Re-check graph errors; returns the cells whose error or blocked status flipped."""
@@ -415,7 +560,31 @@ class Scheduler:
     def _needed_ancestors(self, cell_id: str) -> set[str]:
         """Ancestors that must run before this cell: stale, queued or never run (and able to run)."""
         upstream = self.graph.upstream(cell_id)
-        return {a for a in upstream if self._runnable(a) and self.status(a) in _NEEDS_RUN}
+        needed = {a for a in upstream if self._runnable(a) and self.status(a) in _NEEDS_RUN}
+        return needed | self._values_missing(cell_id)
+
+    def _values_missing(self, cell_id: str) -> set[str]:
+        """Ordered: cells whose value this cell (or a cell re-running for it) reads but that is gone:
+        changed in place since, or let go. A name with one definer needs no kept value: the global
+        holds it."""
+        if self.definitions != "ordered":
+            return set()
+        missing: set[str] = set()
+        stack = [cell_id]
+        while stack:
+            reader = stack.pop()
+            for name, found in self.graph.origins(reader).items():
+                for source in found:
+                    if (
+                        source in missing
+                        or (source, name) in self._held
+                        or len(self.graph.definers(name)) < 2
+                    ):
+                        continue
+                    if self._runnable(source) and self._cells[source].ran_source is not None:
+                        missing.add(source)
+                        stack.append(source)
+        return missing
 
     def _runnable(self, cell_id: str) -> bool:
         disabled, blocked = self._derived()
@@ -431,9 +600,16 @@ class Scheduler:
         if problem.kind == "multiple-definition":
             names = {n: self.graph.in_order(self.graph.definers(n) - {cell_id}) for n in problem.names}
             return Refusal("MultipleDefinitionError", str(MultipleDefinitionError(cell_id, names)))
+        if problem.kind == "ambiguous":
+            names = {n: self.graph.in_order(self.graph.definers(n) - {cell_id}) for n in problem.names}
+            return Refusal("AmbiguousDefinitionError", str(AmbiguousDefinitionError(cell_id, names)))
         return Refusal("CycleError", str(CycleError(cell_id, problem.cells)))
 
     def _mutation_warnings(self, cell_id: str, facts: CellFacts) -> tuple[str, ...]:
+        """Unique policy: a change in place of another cell's global is not tracked, so it is a warning.
+        (In the ordered policy it is a link of the chain: the cell defines the name for the cells below.)"""
+        if self.definitions == "ordered":
+            return ()
         found = []
         for m in facts.mutations:
             owners = self.graph.in_order(self.graph.resolve(m.name, cell_id))

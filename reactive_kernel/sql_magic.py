@@ -99,7 +99,7 @@ class SqlMagics(Magics):
         if con is self.connection:
             self._sweep(ns)
         frames = {name: ns[name] for name in sorted(facts.reads) if is_frame(ns.get(name))}
-        result = sql_run.run(con, cell, frames, _BODY_LINE)
+        result = sql_run.run(con, cell, frames, _BODY_LINE, own=con is self.connection)
         self._keep(facts, con, result, ns)
         return result
 

@@ -315,3 +315,48 @@ def test_return_types() -> None:
 
 def test_table_is_large_enough() -> None:
     assert len(CASES) >= 70
+
+
+# `ordered` mode facts: (source, reads, mutates, functions as "f:y,z g:")
+ORDERED = [
+    ("x = x + 1", "x", "", ""),
+    ("x = 1\nprint(x)", "", "", ""),
+    ("print(x)\nx = 1", "x", "", ""),
+    ("x += 1", "x", "x", ""),
+    ("x = []\nx += [1]", "", "", ""),
+    ("lst.append(2)", "lst", "lst", ""),
+    ("lst = []\nlst.append(1)", "", "", ""),
+    ("df['c'] = df.a * 2", "df", "df", ""),
+    ("df.dropna(inplace=True)", "df", "df", ""),
+    ("df.sort_values('a', inplace=True)", "df", "df", ""),
+    ("df = df.dropna()", "df", "", ""),
+    ("obj.attr = 3", "obj", "obj", ""),
+    ("del d[k]", "d k", "d", ""),
+    ("def f():\n    return y", "", "", "f:y"),
+    ("def f():\n    return y\nprint(f())", "y", "", "f:y"),
+    ("y = 1\ndef f():\n    return y\nprint(f())", "", "", "f:y"),
+    ("def add(v):\n    lst.append(v)", "", "", "add:lst"),
+    ("def add(v):\n    lst.append(v)\nadd(1)", "lst", "lst", "add:lst"),
+    ("class M:\n    def p(self):\n        return scale * w", "", "", "M:scale,w"),
+    ("class M:\n    k = base\n    def p(self):\n        return w", "base", "", "M:w"),
+    ("f = lambda: z + 1", "", "", "f:z"),
+    ("sorted(xs, key=lambda v: w[v])", "w xs", "", ""),
+    ("def g():\n    return h()\ndef h():\n    return q", "", "", "g:h,q h:q"),
+    ("def g():\n    return h()\ndef h():\n    return q\ng()", "q", "", "g:h,q h:q"),
+    ("def _helper():\n    return y\nz = _helper()", "y", "", ""),
+    ("@decorate\ndef f(a=default):\n    return body", "decorate default", "", "f:body"),
+    ("def f():\n    global G\n    G = x", "", "", "f:x"),
+    ("def outer():\n    def inner():\n        return deep\n    return inner", "", "", "outer:deep"),
+]
+
+
+@pytest.mark.parametrize(
+    ("source", "reads", "mutates", "functions"), ORDERED, ids=[case_id(c) for c in ORDERED]
+)
+def test_ordered_facts(source: str, reads: str, mutates: str, functions: str) -> None:
+    facts = analyze(source)
+    assert facts.error is None
+    assert facts.reads == names(reads)
+    assert facts.mutates == names(mutates)
+    found = {f.name: ",".join(sorted(f.reads)) for f in facts.functions}
+    assert found == dict(item.split(":") for item in functions.split())

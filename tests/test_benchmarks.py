@@ -18,6 +18,8 @@ def test_every_benchmark_runs_and_reports_its_rows():
         "| analysis: analyze, 40-line cell",
         "| graph: Graph.set_cell, 5,000",
         "| kernel: trivial cell",
+        "| ordered: peak memory",
+        "| memory: idle kernel (RSS)",
     ):
         assert row in result.stdout
     assert "FAILED" not in result.stdout

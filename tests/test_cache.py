@@ -6,6 +6,7 @@ A cached cell prints a random number: a restored output repeats it exactly, a re
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -140,3 +141,91 @@ def test_a_memory_cache_does_not_survive_a_restart(tmp_path):
             fe.shutdown()
     assert outputs[0] != outputs[1]
     assert not (tmp_path / "reactive_kernel").exists()
+
+
+# -- the disk cache's checks and its size bound, on a real kernel ------------------------------------------
+
+
+def cells_dir(tmp_path) -> Path:
+    return tmp_path / "reactive_kernel" / "cells"
+
+
+def first_run_on_disk(tmp_path, env: dict) -> str:
+    """Run the notebook once with b cached on disk, in a kernel of its own; b's output."""
+    fe = Frontend(env=env)
+    try:
+        notebook(fe, mode="disk")
+        return fe.run("a")["b"].text
+    finally:
+        fe.shutdown()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_a_cache_file_another_user_owns_is_not_loaded_and_the_cell_says_so_once(tmp_path):
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    first = first_run_on_disk(tmp_path, env)
+    (pickled,) = cells_dir(tmp_path).rglob("*.pickle")
+    os.chown(pickled, 65534, -1)
+    fe = Frontend(env=env)
+    try:
+        notebook(fe, mode="disk", c="y = x")
+        rerun = fe.run("a")["b"]
+        assert rerun.status == "ok" and rerun.stdout != first, "the foreign pickle was loaded"
+        assert fe.states["b"]["cached"] is False
+        note = f"reactive_kernel: not loading cached results from disk: {pickled} belongs to user id 65534"
+        assert rerun.stderr.count(note) == 1, rerun.stderr
+        assert pickled.stat().st_uid == os.geteuid()  # the run's own results replaced it
+        fe.cells["a"] = "x = 2"
+        fe.sync()
+        assert note not in fe.run("a")["b"].stderr  # told once
+    finally:
+        fe.shutdown()
+
+
+def test_a_cache_folder_others_can_write_is_not_used_and_the_cell_says_so_once(tmp_path):
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    first = first_run_on_disk(tmp_path, env)
+    cells_dir(tmp_path).chmod(0o777)
+    fe = Frontend(env=env)
+    try:
+        notebook(fe, mode="disk")
+        rerun = fe.run("a")["b"]
+        assert rerun.stdout != first and fe.states["b"]["cached"] is False
+        folder = cells_dir(tmp_path)
+        note = f"the folder {folder} is writable by its group and others (chmod go-w {folder})"
+        assert rerun.stderr.count(note) == 1, rerun.stderr
+        fe.cells["a"] = "x = 2"
+        fe.sync()
+        assert note not in fe.run("a")["b"].stderr
+    finally:
+        fe.shutdown()
+
+
+BIG = "blob = bytes(200_000 + x)\nprint(len(blob))"  # ~200 kB pickled
+THREE = {"b": BIG, "c": BIG.replace("blob", "blob2"), "d": BIG.replace("blob", "blob3")}
+
+
+def test_the_disk_cache_keeps_under_its_bound_by_dropping_the_least_recently_used(tmp_path):
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    bound = ["--ReactiveKernel.cache_max_bytes=500000"]  # room for two of the three results
+    fe = Frontend(env=env, extra_arguments=bound)
+    try:
+        fe.cells.update({"a": "x = 1", **THREE})
+        fe.cache.update(dict.fromkeys(THREE, "disk"))
+        fe.sync()
+        fe.run("a")  # b, c, d run in that order: d's write evicts b, the least recently used
+        sizes = [p.stat().st_size for p in cells_dir(tmp_path).rglob("*.pickle")]
+        assert len(sizes) == 2 and sum(sizes) <= 500_000, sizes
+    finally:
+        fe.shutdown()
+    fe = Frontend(env=env, extra_arguments=bound)
+    try:
+        fe.cells.update({"a": "x = 1", "d": THREE["d"], "b": THREE["b"]})  # d is looked up first
+        fe.cache.update({"d": "disk", "b": "disk"})
+        fe.sync()
+        fe.run("a")
+        assert fe.states["d"]["cached"] is True  # kept, and now the most recently used
+        assert fe.states["b"]["cached"] is False  # evicted: it ran, and its write evicted c, not d
+        assert len(list(cells_dir(tmp_path).rglob("*.pickle"))) == 2
+    finally:
+        fe.shutdown()

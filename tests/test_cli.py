@@ -218,12 +218,23 @@ REFUSED = [
     # (id, file name, content, what stderr says about each cell involved)
     (
         "multiple-definition",
-        "nb.py",
-        f"# %% side\n{SIDE_EFFECT}\n# %% one\nx = 1\n\n# %% two\nx = 2\n",
+        "nb.ipynb",
+        ipynb(
+            code(SIDE_EFFECT),
+            code("x = 1", name="one"),
+            code("x = 2", name="two"),
+            reactive={"definitions": "unique"},
+        ),
         [
             "cell 2 (one): x is also defined by cell 3 (two)",
             "cell 3 (two): x is also defined by cell 2 (one)",
         ],
+    ),
+    (
+        "ambiguous-read",
+        "nb.py",
+        f"# %% side\n{SIDE_EFFECT}\n# %% use\nprint(x)\n\n# %% one\nx = 1\n\n# %% two\nx = 2\n",
+        ["cell 2 (use): reads x, which no cell above defines and cell 3 (one), cell 4 (two) define below"],
     ),
     (
         "cycle",
@@ -276,6 +287,41 @@ def test_unrunnable_notebook_is_refused_before_anything_runs(tmp_path, command, 
 
 
 # -- run: order, arguments, streams, working directory (kernel) -----------------------------------------
+
+
+def test_run_an_ipynb_with_redefinitions_as_a_top_to_bottom_run_would(tmp_path):
+    cells = [
+        "x = 1\nlst = [x]",
+        "x = x + 1\nlst.append(x)",
+        "def show():\n    print(x, lst)",
+        "show()",
+        "x = 10",
+        "show()",
+    ]
+    write(tmp_path / "nb.ipynb", ipynb(*(code(c) for c in cells)))
+    result = cli("run", "nb.ipynb", cwd=tmp_path)
+    assert result.returncode == 0, output(result)
+    assert result.stdout == "2 [1, 2]\n10 [1, 2]\n", output(result)
+
+
+def test_run_resolves_reads_by_notebook_order_not_by_run_order(tmp_path):
+    """The report cell runs last (it needs `total`, defined below it) but reads the `x` above it."""
+    write(
+        tmp_path / "nb.ipynb",
+        ipynb(code("x = 1"), code("print(x, total)"), code("x = 100"), code("total = 5")),
+    )
+    result = cli("run", "nb.ipynb", cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout == "1 5\n", output(result)
+
+
+def test_run_a_marimo_file_keeps_the_unique_rule(tmp_path):
+    cells = [
+        "@app.cell\ndef _():\n    x = 1\n    return (x,)",
+        "@app.cell\ndef _():\n    x = 2\n    return (x,)",
+    ]
+    write(tmp_path / "nb.py", marimo(*cells))
+    result = cli("run", "nb.py", cwd=tmp_path)
+    assert result.returncode == 1 and "x is also defined by cell" in result.stderr, output(result)
 
 
 def test_run_percent_in_dependency_order_with_args_streams_and_callers_cwd(tmp_path):
@@ -600,9 +646,20 @@ MUTATES = percent(
 )
 
 
-def test_run_sends_cell_ids_so_the_kernel_warns_about_mutations_naming_the_owner(tmp_path):
+def test_run_of_a_change_in_place_in_an_ordered_notebook_needs_no_warning(tmp_path):
     write(tmp_path / "mutates.py", MUTATES)
     result = cli("run", "mutates.py", cwd=tmp_path)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "[1, 2]\n", ""), output(result)
+
+
+def test_run_sends_cell_ids_so_the_kernel_warns_about_mutations_naming_the_owner(tmp_path):
+    unique = ipynb(
+        code("items = [1]", name="owner"),
+        code("items.append(2)\nprint(items)"),
+        reactive={"definitions": "unique"},
+    )
+    write(tmp_path / "mutates.ipynb", unique)
+    result = cli("run", "mutates.ipynb", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, "[1, 2]\n"), output(result)
     assert "mutates 'items', which cell 1 (owner) defines" in result.stderr, output(result)
     assert "move this change into cell 1 (owner)" in result.stderr, output(result)
@@ -985,3 +1042,59 @@ def test_convert_bad_destination_exits_2(tmp_path, dst, extra, message):
     assert message in result.stderr, output(result)
     assert result.stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["nb.py"]
+
+
+# -- outputs that cannot be written (no kernel: refused before anything runs) ----------------------------
+
+OUTPUT_COMMANDS = {
+    "convert": ("convert", "nb.py", "--to", "ipynb", "-o"),
+    "export-html": ("export", "html", "nb.py", "-o"),
+    "export-ipynb": ("export", "ipynb", "nb.py", "-o"),
+}
+
+
+def refused(result: subprocess.CompletedProcess, message: str) -> None:
+    """Exit 2 with one line on stderr that says `message`, nothing on stdout."""
+    assert result.returncode == 2, output(result)
+    assert result.stderr.splitlines() == [f"reactive-kernel: error: {message}"], output(result)
+    assert result.stdout == "", output(result)
+
+
+@pytest.mark.parametrize("command", list(OUTPUT_COMMANDS))
+@pytest.mark.parametrize("dst", ["folder", "folder/", "./folder", "ABSOLUTE", "missing.ipynb/", ""])
+def test_an_output_that_is_a_directory_exits_2_and_writes_nothing(tmp_path, command, dst):
+    write(tmp_path / "nb.py", "# %%\nopen('ran.txt', 'w').write('ran')\n")
+    (tmp_path / "folder").mkdir()
+    dst = str(tmp_path / "folder") if dst == "ABSOLUTE" else dst
+    result = cli(*OUTPUT_COMMANDS[command], dst, cwd=tmp_path)
+    refused(result, f"{dst}: is a directory; give a file name" if dst else "-o '': no file name")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder", "nb.py"]
+    assert list((tmp_path / "folder").iterdir()) == []
+
+
+@pytest.fixture
+def locked(tmp_path):
+    """A folder no file can be created in: mode 555, or for root (who ignores modes) the immutable flag."""
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        yield folder
+        folder.chmod(0o755)
+        return
+    if subprocess.run(["chattr", "+i", str(folder)], capture_output=True, check=False).returncode != 0:
+        pytest.skip("root ignores file modes, and chattr +i is not available on this file system")
+    try:
+        yield folder
+    finally:
+        subprocess.run(["chattr", "-i", str(folder)], check=True)
+
+
+@pytest.mark.parametrize("command", list(OUTPUT_COMMANDS))
+def test_an_output_in_an_unwritable_folder_exits_2_before_anything_runs(tmp_path, locked, command):
+    write(tmp_path / "nb.py", "# %%\nopen('ran.txt', 'w').write('ran')\n")
+    result = cli(*OUTPUT_COMMANDS[command], "locked/out.ipynb", cwd=tmp_path)
+    reason = "Operation not permitted" if os.geteuid() == 0 else "Permission denied"
+    refused(result, f"locked/out.ipynb: cannot write in locked: {reason}")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["locked", "nb.py"]  # no ran.txt: nothing ran
+    assert list(locked.iterdir()) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -74,7 +75,7 @@ def test_incremental_graph_matches_a_rebuild(ops):
     graph = Graph()
     for op in ops:
         if op[0] == "set":
-            touched = graph.set_cell(op[1], op[2])
+            touched = graph.set_cell(op[1], op[2]).touched
             assert op[1] in touched
         elif op[0] == "remove":
             graph.remove_cell(op[1])
@@ -95,6 +96,9 @@ sources = st.sampled_from(
         "x = (",
         "lst.append(1)",
         "lst = []",
+        "a = a + 1",
+        "def f():\n    return a",
+        "print(f())",
     ]
 )
 scheduler_ops = st.lists(
@@ -106,15 +110,17 @@ scheduler_ops = st.lists(
         st.tuples(st.just("mode"), st.sampled_from(["autorun", "lazy"])),
         st.tuples(st.just("frontend"), st.booleans()),
         st.tuples(st.just("run_stale")),
+        st.tuples(st.just("definitions"), st.sampled_from(["unique", "ordered"])),
     ),
     max_size=30,
 )
 
 
+@pytest.mark.parametrize("definitions", ["unique", "ordered"])
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scheduler_ops)
-def test_scheduler_never_crashes_and_states_stay_valid(ops):
-    s = Scheduler(frontend=True)
+def test_scheduler_never_crashes_and_states_stay_valid(definitions, ops):
+    s = Scheduler(frontend=True, definitions=definitions)
     for op in ops:
         if op[0] == "sync":
             unique = {cell_id: (src, off) for cell_id, src, off in op[1]}
@@ -129,6 +135,8 @@ def test_scheduler_never_crashes_and_states_stay_valid(ops):
             s.set_frontend(op[1])
         elif op[0] == "run_stale":
             s.run_stale()
+        elif op[0] == "definitions":
+            s.set_definitions(op[1])
         for cell_id in s.cell_ids():
             state = s.state(cell_id)
             assert state.status in STATUSES

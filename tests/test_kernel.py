@@ -30,7 +30,7 @@ def test_kernelspec_is_installed_with_the_package():
 
 
 def test_comm_open_says_hello_with_version_and_mode(fe):
-    assert fe.messages[0] == {"type": "hello", "version": 1, "mode": "autorun"}
+    assert fe.messages[0] == {"type": "hello", "version": 1, "mode": "autorun", "definitions": "ordered"}
 
 
 def test_sync_reports_defs_refs_parents_children(fe):
@@ -164,6 +164,7 @@ def test_an_exception_blocks_descendants_but_not_unrelated_cells(fe):
 
 
 def test_multiple_definition_is_an_error_on_both_cells(fe):
+    fe.send({"type": "set_definitions", "definitions": "unique"})  # the rule under test
     fe.cells.update({"a": "x = 1", "b": "x = 2", "c": "print(x)"})
     fe.sync()
     reply = fe.execute("b", fe.cells["b"]).reply
@@ -220,6 +221,7 @@ def test_private_names_are_neither_defs_nor_refs(fe):
 
 
 def test_mutating_another_cells_global_warns_naming_the_owner(fe):
+    fe.send({"type": "set_definitions", "definitions": "unique"})  # the rule under test
     fe.cells.update({"a": "lst = []", "b": "lst.append(1)"})
     fe.sync()
     fe.run("a")
@@ -231,6 +233,7 @@ def test_mutating_another_cells_global_warns_naming_the_owner(fe):
 def test_without_a_frontend_the_mutation_warning_goes_to_stderr():
     fe = Frontend(open_comm=False)
     try:
+        fe.execute(None, "%reactive unique")  # in ordered mode the change is a link of the chain
         fe.execute("a", "lst = []")
         execution = fe.execute("b", "lst.append(1)")
         assert "mutates 'lst'" in execution.stderr and "cell 'a'" in execution.stderr

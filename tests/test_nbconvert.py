@@ -74,8 +74,8 @@ def config_file(tmp_path: Path) -> Path:
     return path
 
 
-def write_notebook(path: Path, sources: list[str], kernelspec: dict[str, str]) -> Path:
-    nb = new_notebook(cells=[new_code_cell(source) for source in sources])
+def write_notebook(path: Path, sources: list[str], kernelspec: dict[str, str], **metadata: object) -> Path:
+    nb = new_notebook(cells=[new_code_cell(source) for source in sources], metadata=metadata)
     nb.metadata.kernelspec = kernelspec
     nbformat.write(nb, path)
     return path
@@ -274,9 +274,21 @@ def test_execute_to_notebook(
     assert executed.metadata.kernelspec == kernelspec
 
 
+def test_redefinitions_run_in_an_ordered_notebook(tmp_path, config_dir, config_file):
+    cells = ["x = 1", "print(x)", "x = x + 1", "print(x)"]
+    source = write_notebook(tmp_path / "nb.ipynb", cells, REACTIVE)
+    result = nbconvert(
+        "--to", "notebook", "--execute", "--config", str(config_file), "--output", "out", source.name,
+        cwd=tmp_path, config_dir=config_dir,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    executed = nbformat.read(tmp_path / "out.ipynb", as_version=4)
+    assert [c.outputs[0].text for c in executed.cells if c.outputs] == ["1\n", "2\n"]
+
+
 def test_multiple_definitions_are_refused_before_running(tmp_path, config_dir, config_file):
     cells = ["x = 1\nopen('ran.txt', 'w').close()", "print(x)", "x = 2"]
-    source = write_notebook(tmp_path / "nb.ipynb", cells, REACTIVE)
+    source = write_notebook(tmp_path / "nb.ipynb", cells, REACTIVE, reactive={"definitions": "unique"})
 
     result = nbconvert(
         "--to", "notebook", "--execute", "--config", str(config_file), "--output", "out", source.name,

@@ -98,3 +98,48 @@ def test_explain_names_every_cell_involved():
     lines = [order.explain(nb, p) for p in order.plan(nb).problems]
     assert lines[0].startswith("cell 1: x is also defined by cell 2 (again)")
     assert lines[2].startswith("cell 3: is in a dependency cycle with cell 4")
+
+
+# ordered definitions: (name, notebook, run order by index)
+ORDERED = [
+    ("redefinitions run top to bottom", ("x = 1", "print(x)", "x = x + 1", "print(x)"), (0, 1, 2, 3)),
+    ("a change in place after its other readers", ("lst = [1]", "lst.append(2)", "print(lst)"), (0, 1, 2)),
+    (
+        "a reader above the change runs before it",
+        ("lst = []", "print(lst, z)", "lst.append(1)", "z = 1"),
+        (0, 3, 1, 2),
+    ),
+    ("a function reads at the caller", ("def f():\n    return x", "x = 1", "print(f())"), (0, 1, 2)),
+    ("a single definer below", ("print(x)", "x = 1", "y = 2"), (1, 0, 2)),
+]
+
+
+@pytest.mark.parametrize(("notebook", "expected"), [c[1:] for c in ORDERED], ids=[c[0] for c in ORDERED])
+def test_ordered_run_order(notebook, expected):
+    plan = order.plan(cells(*notebook), "ordered")
+    assert (plan.order, plan.problems) == (expected, ())
+
+
+def test_ordered_refuses_an_ambiguous_read():
+    notebook = cells("print(x)", "x = 1", "x = 2")
+    plan = order.plan(notebook, "ordered")
+    assert [(p.index, p.kind, p.detail, p.others) for p in plan.problems] == [(0, "ambiguous", "x", (1, 2))]
+    assert order.explain(notebook, plan.problems[0]) == (
+        "cell 1: reads x, which no cell above defines and cell 2, cell 3 define below; "
+        "define it above, or keep one definition below"
+    )
+
+
+@pytest.mark.parametrize(
+    ("metadata", "marimo", "expected"),
+    [
+        ({}, False, "ordered"),
+        ({}, True, "unique"),
+        ({"reactive": {"definitions": "unique"}}, False, "unique"),
+        ({"reactive": {"definitions": "ordered"}}, True, "ordered"),
+        ({"reactive": {"definitions": "bogus"}}, False, "ordered"),
+        ({"reactive": "not a dict"}, True, "unique"),
+    ],
+)
+def test_a_notebooks_definitions_policy(metadata, marimo, expected):
+    assert order.definitions(metadata, marimo=marimo) == expected

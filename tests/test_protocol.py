@@ -28,13 +28,14 @@ def table(heading: str) -> list[str]:
 
 def test_version_matches():
     assert f"version {protocol_out.PROTOCOL_VERSION}" in DOC.splitlines()[0]
-    assert protocol_out.hello("autorun")["version"] == protocol_out.PROTOCOL_VERSION
+    assert protocol_out.hello("autorun", "ordered")["version"] == protocol_out.PROTOCOL_VERSION
 
 
 def test_every_documented_frontend_message_parses_and_nothing_else():
     examples = {
         "sync": {"type": "sync", "cells": [{"id": "a", "source": "x = 1", "cell_type": "code"}]},
         "set_mode": {"type": "set_mode", "mode": "lazy"},
+        "set_definitions": {"type": "set_definitions", "definitions": "unique"},
         "run_stale": {"type": "run_stale"},
         "stop": {"type": "stop"},
         "request_state": {"type": "request_state"},
@@ -49,10 +50,11 @@ def test_every_documented_frontend_message_parses_and_nothing_else():
 def test_every_documented_kernel_message_is_built_by_protocol_out():
     state = CellState("fresh", ("x",), (), (), ("b",), None, ())
     built = [
-        protocol_out.hello("autorun"),
+        protocol_out.hello("autorun", "ordered"),
         protocol_out.state({"a": state}),
         protocol_out.run(["a"]),
         protocol_out.mode("lazy"),
+        protocol_out.definitions("unique"),
         protocol_out.error("bad"),
     ]
     assert table("## Kernel -> frontend") == [m["type"] for m in built]

@@ -139,6 +139,7 @@ def test_bad_magic_line_is_the_cells_error(fe):
 
 
 def test_changing_another_cells_table_warns(fe):
+    fe.send({"type": "set_definitions", "definitions": "unique"})  # the rule under test
     fe.cells.update(
         {"t1": "%%sql\nCREATE TABLE t (x INTEGER)", "w": "%%sql\nSELECT 1;\nINSERT INTO t VALUES (1)"}
     )

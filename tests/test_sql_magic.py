@@ -161,6 +161,12 @@ ERRORS = [
         "duplicate key",
     ),  # no LINE from DuckDB: the statement's first line
     ("%%sql\n-- a comment\n/* another */ SELECT zz", 3, 'column "zz"'),
+    (
+        "%%sql\nCREATE TABLE p (a INT PRIMARY KEY);\n-- then\n/* a note */\nINSERT INTO p VALUES (1), (1)",
+        5,
+        "duplicate key",
+    ),  # the statement's first token, past the comments before it
+    ("%%sql\nSELECT 'é' || 'ß';\nSELECT zz FORM t", 3, "syntax error"),  # DuckDB counts bytes
 ]
 
 
@@ -179,6 +185,34 @@ def test_error_shows_the_line_with_carets_under_the_mistake(cells):
     rendered = error._render_traceback_()
     assert rendered[0].startswith("\x1b[0;31mSqlError\x1b[0m: line 3: Binder Error: Referenced column")
     assert rendered[-1].strip() == "^^"
+
+
+def test_carets_count_characters_not_bytes(cells):
+    error = cells.error("%%sql\nSELECT 'é' || 'ß' AS s,\n  'ü' || zz")
+    assert error.line == 3
+    assert str(error).endswith("\n      'ü' || zz\n" + " " * (4 + 9) + "^^")
+
+
+def test_the_kernels_connection_keeps_duckdbs_error_format_outside_cells(cells):
+    cells.error("%%sql\nSELECT zz")
+    cells.run("%%sql\nSELECT 1")
+    con = cells.magics.connection
+    assert con.execute("SELECT current_setting('errors_as_json')").fetchone() == (False,)
+
+
+def test_a_cell_that_leaves_its_failed_transaction_open(cells):
+    assert cells.error("%%sql\nBEGIN;\nCREATE TABLE t (a INTEGER);\nSELECT zz").line == 4
+    cells.run("%%sql\nROLLBACK")
+    error = cells.error("%%sql\n\nSELECT zz")
+    assert error.line == 3 and str(error).endswith("\n    SELECT zz\n           ^^")
+
+
+def test_errors_on_a_notebooks_connection_name_the_statement_and_leave_its_settings(cells):
+    con = cells.ns["con"] = duckdb.connect()
+    error = cells.error("%%sql -c con\nSELECT 1;\n\n  -- why\nSELECT a,\n  zz\nFROM (SELECT 1 AS a)")
+    assert error.line == 5  # the failing statement's first line: no position is read from the message
+    assert "\nLINE 6:   zz" in str(error)  # DuckDB's own context, counting the cell's lines
+    assert con.execute("SELECT current_setting('errors_as_json')").fetchone() == (False,)
 
 
 def test_on_error_nothing_is_kept(cells, frame):

@@ -27,6 +27,7 @@ const state = (status: Status, extra: Partial<ICellState> = {}): ICellState => (
   error: null,
   warnings: [],
   cached: false,
+  origins: {},
   ...extra
 });
 

@@ -22,9 +22,16 @@ export type Status = (typeof STATUSES)[number];
 export type Mode = 'autorun' | 'lazy';
 export const MODES: readonly Mode[] = ['autorun', 'lazy'];
 
+/** Where a read resolves when several cells define a name: the nearest above, or one definer only. */
+export type Definitions = 'ordered' | 'unique';
+export const DEFINITIONS: readonly Definitions[] = ['ordered', 'unique'];
+
 /** A cell's cache option, synced from its metadata `reactive.cache` (`true` is `memory`). */
 export type CacheMode = 'off' | 'memory' | 'disk';
 export const CACHE_MODES: readonly CacheMode[] = ['off', 'memory', 'disk'];
+
+/** name -> the id of the cell a read of that name resolves to. */
+export type Origins = Record<string, string>;
 
 /** One cell's entry in a `state` message. */
 export interface ICellState {
@@ -37,17 +44,20 @@ export interface ICellState {
   warnings: string[];
   /** Fresh because its latest run was restored from its cache (false from kernels without caching). */
   cached: boolean;
+  /** For each read that resolves to one cell, that cell (empty from older kernels). */
+  origins: Origins;
 }
 
 /** Kernel -> frontend. */
 export type KernelMessage =
-  | { type: 'hello'; version: number; mode: Mode }
+  | { type: 'hello'; version: number; mode: Mode; definitions?: Definitions }
   | { type: 'state'; cells: { [id: string]: ICellState } }
   | { type: 'run'; cells: string[] }
   | { type: 'mode'; mode: Mode }
+  | { type: 'definitions'; definitions: Definitions }
   | { type: 'error'; message: string };
 
-export const KERNEL_MESSAGE_TYPES = ['hello', 'state', 'run', 'mode', 'error'] as const;
+export const KERNEL_MESSAGE_TYPES = ['hello', 'state', 'run', 'mode', 'definitions', 'error'] as const;
 
 /** Frontend -> kernel. */
 export interface ISyncCell {
@@ -61,11 +71,19 @@ export interface ISyncCell {
 export type FrontendMessage =
   | { type: 'sync'; cells: ISyncCell[] }
   | { type: 'set_mode'; mode: Mode }
+  | { type: 'set_definitions'; definitions: Definitions }
   | { type: 'run_stale' }
   | { type: 'stop' }
   | { type: 'request_state' };
 
-export const FRONTEND_MESSAGE_TYPES = ['sync', 'set_mode', 'run_stale', 'stop', 'request_state'] as const;
+export const FRONTEND_MESSAGE_TYPES = [
+  'sync',
+  'set_mode',
+  'set_definitions',
+  'run_stale',
+  'stop',
+  'request_state'
+] as const;
 
 function isStringList(value: unknown): value is string[] {
   return Array.isArray(value) && value.every(item => typeof item === 'string');
@@ -83,13 +101,23 @@ function isCellState(value: unknown): value is ICellState {
     isStringList(s.children) &&
     (s.error === null || typeof s.error === 'string') &&
     (s.warnings === undefined || isStringList(s.warnings)) &&
-    (s.cached === undefined || typeof s.cached === 'boolean')
+    (s.cached === undefined || typeof s.cached === 'boolean') &&
+    (s.origins === undefined || isStringMap(s.origins))
+  );
+}
+
+function isStringMap(value: unknown): value is Origins {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every(item => typeof item === 'string')
   );
 }
 
 /** A state as the rest of the extension uses it: fields older kernels leave out get their defaults. */
 function withDefaults(s: ICellState): ICellState {
-  return { ...s, warnings: s.warnings ?? [], cached: s.cached ?? false };
+  return { ...s, warnings: s.warnings ?? [], cached: s.cached ?? false, origins: s.origins ?? {} };
 }
 
 /**
@@ -103,11 +131,15 @@ export function parseKernelMessage(data: unknown): KernelMessage | null {
   }
   switch (msg.type) {
     case 'hello':
-      return typeof msg.version === 'number' && MODES.includes(msg.mode as Mode)
+      return typeof msg.version === 'number' &&
+        MODES.includes(msg.mode as Mode) &&
+        (msg.definitions === undefined || DEFINITIONS.includes(msg.definitions as Definitions))
         ? (msg as KernelMessage)
         : null;
     case 'mode':
       return MODES.includes(msg.mode as Mode) ? (msg as KernelMessage) : null;
+    case 'definitions':
+      return DEFINITIONS.includes(msg.definitions as Definitions) ? (msg as KernelMessage) : null;
     case 'run':
       return isStringList(msg.cells) ? (msg as KernelMessage) : null;
     case 'error':

@@ -1,13 +1,16 @@
-// `.py` notebooks in JupyterLab: "Open With > Reactive Notebook" for any Python file, and a launcher item
-// that creates a new `.py` notebook. The server's contents manager does the reading and writing
-// (reactive_kernel/contents.py); a `.py` file it recognises as a notebook is listed as one, so a
-// double-click opens it with the ordinary Notebook factory.
+// `.py` notebooks in JupyterLab and Notebook 7, through the document registry: the Reactive Notebook
+// widget factory ("Open With > Reactive Notebook", and the default for the `.py` files the server serves as
+// notebooks: pynames.ts), clean documents until the user edits (pyclean.ts), and a launcher item that
+// creates a new `.py` notebook. The server's contents manager does the reading and writing
+// (reactive_kernel/contents.py).
 
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { createToolbarFactory, ICommandPalette, IToolbarWidgetRegistry } from '@jupyterlab/apputils';
+import { DocumentRegistry } from '@jupyterlab/docregistry';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
 import {
+  INotebookModel,
   INotebookTracker,
   INotebookWidgetFactory,
   NotebookPanel,
@@ -16,18 +19,23 @@ import {
 } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { nullTranslator } from '@jupyterlab/translation';
+import { IDisposable } from '@lumino/disposable';
 
+import { CleanUntilEdited } from './pyclean';
+import { PyNotebookNames } from './pynames';
+import { documentPathInUrl } from './pyrules';
 import { CommandIDs, KERNEL_NAME, PY_FACTORY } from './tokens';
 
+const NOTEBOOK_FACTORY = 'Notebook';
 const NOTEBOOK_PANEL_PLUGIN = '@jupyterlab/notebook-extension:panel'; // where Notebook toolbar items live
 
 export const pyFilesPlugin: JupyterFrontEndPlugin<void> = {
   id: 'reactive-kernel-labextension:py-files',
-  description: 'Open any .py file as a reactive notebook, and create new .py notebooks from the launcher.',
+  description: 'Open .py notebooks as notebooks on their kernel, and create new .py notebooks from the launcher.',
   autoStart: true,
   requires: [INotebookWidgetFactory, INotebookTracker],
   optional: [ILauncher, IDefaultFileBrowser, ICommandPalette, IToolbarWidgetRegistry, ISettingRegistry],
-  activate: (
+  activate: async (
     app: JupyterFrontEnd,
     notebookFactory: NotebookWidgetFactory.IFactory,
     tracker: INotebookTracker,
@@ -37,13 +45,21 @@ export const pyFilesPlugin: JupyterFrontEndPlugin<void> = {
     toolbars: IToolbarWidgetRegistry | null,
     settings: ISettingRegistry | null
   ) => {
+    keepPyNotebooksClean(notebookFactory);
     if ('rendermime' in notebookFactory && 'contentFactory' in notebookFactory) {
-      addPyFactory(app, notebookFactory as NotebookWidgetFactory, tracker, toolbars, settings);
+      const factory = addPyFactory(app, notebookFactory as NotebookWidgetFactory, tracker, toolbars, settings);
+      keepPyNotebooksClean(factory);
+      forwardWidgetExtensions(app.docRegistry, NOTEBOOK_FACTORY, PY_FACTORY);
+      const names = new PyNotebookNames(app.docRegistry);
       if (browser) {
-        openListedNotebooksAsNotebooks(app, browser);
+        const listed = () => names.addListing(browser.model.items());
+        browser.model.refreshed.connect(listed);
+        listed();
       }
+      // Before the app starts routing: the page's own document must already open with the right factory.
+      await learnPageDocument(app, names);
     } else {
-      console.warn('reactive_kernel: an unknown notebook factory; no "Open With > Reactive Notebook"');
+      console.warn('reactive_kernel: an unknown notebook factory; .py notebooks open as text');
     }
     app.commands.addCommand(CommandIDs.newPyNotebook, {
       label: args => (args.isLauncher ? 'Reactive Notebook (.py)' : 'New Reactive Notebook (.py)'),
@@ -53,7 +69,7 @@ export const pyFilesPlugin: JupyterFrontEndPlugin<void> = {
         const model = await app.serviceManager.contents.newUntitled({ path, type: 'notebook', ext: '.py' });
         return app.commands.execute('docmanager:open', {
           path: model.path,
-          factory: 'Notebook',
+          factory: PY_FACTORY,
           kernel: { name: KERNEL_NAME }
         });
       }
@@ -63,18 +79,18 @@ export const pyFilesPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
-/** "Open With > Reactive Notebook": the Notebook factory's configuration, for the `python` file type. */
+/** The Reactive Notebook factory: the Notebook factory's configuration, for `python` files. */
 function addPyFactory(
   app: JupyterFrontEnd,
   notebookFactory: NotebookWidgetFactory,
   tracker: INotebookTracker,
   toolbars: IToolbarWidgetRegistry | null,
   settings: ISettingRegistry | null
-): void {
+): NotebookWidgetFactory {
   const factory = new PyNotebookFactory(notebookFactory, {
     name: PY_FACTORY,
     label: 'Reactive Notebook',
-    fileTypes: ['python'],
+    fileTypes: ['python'], // "Open With" on any .py; Document Manager's defaultViewers can name it
     modelName: 'notebook', // asks the server for type=notebook: the contents manager converts
     preferKernel: true,
     canStartKernel: true,
@@ -85,12 +101,18 @@ function addPyFactory(
     notebookConfig: notebookFactory.notebookConfig,
     toolbarFactory:
       toolbars && settings
-        ? createToolbarFactory(toolbars, settings, 'Notebook', NOTEBOOK_PANEL_PLUGIN, nullTranslator)
+        ? createToolbarFactory(toolbars, settings, NOTEBOOK_FACTORY, NOTEBOOK_PANEL_PLUGIN, nullTranslator)
         : undefined
   });
   app.docRegistry.addWidgetFactory(factory);
-  // Notebook commands, the reactive controller and the status bar follow the notebook tracker.
-  factory.widgetCreated.connect((_, panel: NotebookPanel) => void (tracker as NotebookTracker).add(panel));
+  const icon = app.docRegistry.getFileType('notebook')?.icon;
+  factory.widgetCreated.connect((_, panel: NotebookPanel) => {
+    panel.title.icon = icon;
+    // Notebook commands, the reactive controller and the status bar follow the notebook tracker, which
+    // only the notebook extension fills; its `add` is public on the class, not on the token's interface.
+    void (tracker as NotebookTracker).add(panel);
+  });
+  return factory;
 }
 
 /**
@@ -117,22 +139,63 @@ class PyNotebookFactory extends NotebookWidgetFactory {
 }
 
 /**
- * A double-click opens a file with the default factory for its name (`.py`: the editor). The server lists
- * `.py` notebooks as `type: notebook`; for those, the default becomes the Reactive Notebook factory.
- * Other `.py` files keep the editor, unless the user sets Document Manager's `defaultViewers` to
- * `{"python": "Reactive Notebook"}`.
+ * Widget extensions registered for one factory (`addWidgetExtension('Notebook', ...)`: the cell toolbar,
+ * other extensions' toolbar buttons) also extend another: the registry keys them by factory name.
  */
-function openListedNotebooksAsNotebooks(app: JupyterFrontEnd, browser: IDefaultFileBrowser): void {
-  const registry = app.docRegistry;
-  const byName = registry.defaultWidgetFactory.bind(registry);
-  registry.defaultWidgetFactory = (path?: string) => {
-    if (path?.endsWith('.py')) {
-      const listed = Array.from(browser.model.items()).find(item => item.path === path);
-      const factory = listed?.type === 'notebook' ? registry.getWidgetFactory(PY_FACTORY) : undefined;
-      if (factory) {
-        return factory;
+function forwardWidgetExtensions(registry: DocumentRegistry, from: string, to: string): void {
+  const forwarded = new Map<DocumentRegistry.WidgetExtension, IDisposable>();
+  const sync = () => {
+    const wanted = new Set(registry.widgetExtensions(from));
+    for (const [extension, registration] of forwarded) {
+      if (!wanted.has(extension)) {
+        registration.dispose();
+        forwarded.delete(extension);
       }
     }
-    return byName(path);
+    for (const extension of wanted) {
+      if (!forwarded.has(extension)) {
+        forwarded.set(extension, registry.addWidgetExtension(to, extension));
+      }
+    }
   };
+  registry.changed.connect((_, change) => {
+    // The registry reports factory names in lower case.
+    if (change.type === 'widgetExtension' && change.name?.toLowerCase() === from.toLowerCase()) {
+      sync();
+    }
+  });
+  sync();
+}
+
+/** Every `.py` notebook a factory opens stays clean until edited (once per document model). */
+function keepPyNotebooksClean(factory: DocumentRegistry.IWidgetFactory<NotebookPanel, INotebookModel>): void {
+  factory.widgetCreated.connect((_, panel) => {
+    const { context } = panel;
+    if (!context.path.endsWith('.py') || kept.has(context.model)) {
+      return;
+    }
+    kept.add(context.model);
+    const clean = new CleanUntilEdited(context.model);
+    context.disposed.connect(() => clean.dispose());
+  });
+}
+
+const kept = new WeakSet<INotebookModel>();
+
+/**
+ * A page opened on a `.py` document (`/lab/tree/<path>`, Notebook 7's `/notebooks/<path>`): ask the server
+ * whether it is a notebook before the router opens it by name. Notebook 7's notebook page has no file
+ * browser listing to learn that from.
+ */
+async function learnPageDocument(app: JupyterFrontEnd, names: PyNotebookNames): Promise<void> {
+  const base = new URL(app.serviceManager.serverSettings.baseUrl, window.location.href).pathname;
+  const path = documentPathInUrl(window.location.pathname, base);
+  if (!path?.endsWith('.py')) {
+    return;
+  }
+  try {
+    names.addModel(await app.serviceManager.contents.get(path, { content: false }));
+  } catch {
+    // missing or unreadable: the router shows its own error when it opens the path
+  }
 }

@@ -5,15 +5,16 @@ from __future__ import annotations
 import sys
 
 from reactive_kernel import notebook_io as files
+from reactive_kernel.cli import output
 
 
 def convert(src: str, dst: str, to: str | None = None) -> int:
     """Write the notebook in `src` to `dst` in `to` (or the format `dst`'s extension implies)."""
     fmt = files.format_for(dst, to)
     nb = files.read_notebook(src)
-    files.check_output(src, dst)
+    output.check(src, dst)
     text = files.dumps(nb, fmt)
-    files.write_text(dst, text)
+    output.write(dst, text)
     if dst != "-":
         print(f"reactive-kernel: wrote {dst} ({fmt}, {len(nb.cells)} cells)", file=sys.stderr)
     return 0

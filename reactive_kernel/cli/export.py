@@ -10,7 +10,7 @@ from nbconvert.exporters import Exporter, HTMLExporter, NotebookExporter
 
 from reactive_kernel import KERNELSPEC, order
 from reactive_kernel import notebook_io as files
-from reactive_kernel.cli import terminal
+from reactive_kernel.cli import output, terminal
 from reactive_kernel.cli.run import script_preamble
 from reactive_kernel.executor import QUIET_KERNEL, CellExecutionError, DependencyOrderPreprocessor
 
@@ -20,7 +20,7 @@ EXPORTERS: dict[str, type[Exporter]] = {"html": HTMLExporter, "ipynb": NotebookE
 def export(kind: str, path: str, out: str, allow_errors: bool = False) -> int:
     """Execute `path` and write it as `kind` to `out`; nothing is written when a cell fails."""
     nb = files.without_round_trip_metadata(files.read_notebook(path))
-    files.check_output(path, out)  # before running: a bad OUT should not cost a run and its side effects
+    output.check(path, out)  # before running: a bad OUT should not cost a run and its side effects
     nb.metadata["kernelspec"] = dict(KERNELSPEC)  # what it ran on
     runner = DependencyOrderPreprocessor(
         kernel_name=KERNELSPEC["name"],
@@ -45,7 +45,7 @@ def export(kind: str, path: str, out: str, allow_errors: bool = False) -> int:
             raise
         terminal.report_dead_kernel(runner.nb.cells, runner.failed_cell)
         return 1
-    files.write_text(out, body)
+    output.write(out, body)
     _report_allowed_errors(runner)
     return 0
 
