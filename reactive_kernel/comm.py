@@ -52,6 +52,11 @@ class FrontendLink:
     def attached(self) -> bool:
         return bool(self._viewers)
 
+    @property
+    def comms(self) -> list[Any]:
+        """The open viewer comms, oldest first."""
+        return [viewer.comm for viewer in self._viewers]
+
     def broadcast(self, payload: dict[str, Any]) -> None:
         for viewer in list(self._viewers):
             viewer.comm.send(payload)
