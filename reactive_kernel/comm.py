@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from reactive_kernel import protocol_in, protocol_out
@@ -12,11 +13,23 @@ from reactive_kernel.errors import ProtocolError
 log = logging.getLogger(__name__)
 
 
-class FrontendLink:
-    """Every open comm gets state; only the newest one gets `run` lists, so no cell runs twice.
+@dataclass(frozen=True)
+class _Viewer:
+    comm: Any
+    session: str | None  # `header.session` of the comm_open: the kernel connection it came through
 
-    A page reload or a second viewer opens another comm; when the newest closes, the one opened
-    before it takes over running cells.
+
+class FrontendLink:
+    """Every open comm gets state; a `run` list goes to the viewer whose request caused it.
+
+    Each kernel connection (a browser tab, each collaborator's page) sends its messages with its own
+    client session id in `header.session`, and a comm belongs to the connection that opened it. A run
+    list goes to the newest comm of the session whose shell request is being handled (the execution,
+    the sync, the widget change), so its cells run, with their outputs, where the user started the
+    cascade. Views of one notebook in one page share a connection: the newest of them runs it. A
+    request from a connection without a comm (a console, a client without the extension) hands the
+    list to the newest comm. A stop (`run: []`) goes to every comm: the kernel dropped the whole
+    cascade, whoever was running it.
     """
 
     def __init__(
@@ -25,24 +38,43 @@ class FrontendLink:
         on_message: Callable[[protocol_in.Message], None],
         on_attach: Callable[[bool], None],
         greeting: Callable[[], dict[str, Any]],
+        parent: Callable[[], dict[str, Any]] = dict,
     ) -> None:
-        self._comms: list[Any] = []
+        """`parent()` is the shell request being handled (ipykernel's `get_parent("shell")`)."""
+        self._viewers: list[_Viewer] = []
         self._on_message = on_message
         self._on_attach = on_attach
         self._greeting = greeting
+        self._parent = parent
         comm_manager.register_target(protocol_out.COMM_TARGET, self._open)
 
     @property
     def attached(self) -> bool:
-        return bool(self._comms)
+        return bool(self._viewers)
+
+    @property
+    def comms(self) -> list[Any]:
+        """The open viewer comms, oldest first."""
+        return [viewer.comm for viewer in self._viewers]
 
     def broadcast(self, payload: dict[str, Any]) -> None:
-        for comm in list(self._comms):
-            comm.send(payload)
+        for viewer in list(self._viewers):
+            viewer.comm.send(payload)
 
     def to_runner(self, payload: dict[str, Any]) -> None:
-        if self._comms:
-            self._comms[-1].send(payload)
+        if not payload.get("cells"):
+            self.broadcast(payload)
+            return
+        runner = self._runner(_session(self._parent()))
+        if runner is not None:
+            runner.comm.send(payload)
+
+    def _runner(self, session: str | None) -> _Viewer | None:
+        """The newest comm of `session`; without one, the newest comm of all."""
+        for viewer in reversed(self._viewers):
+            if session is not None and viewer.session == session:
+                return viewer
+        return self._viewers[-1] if self._viewers else None
 
     def _open(self, comm: Any, msg: dict[str, Any]) -> None:
         data = msg.get("content", {}).get("data")
@@ -51,7 +83,7 @@ class FrontendLink:
             comm.on_msg(lambda m, comm=comm: self._receive(m, comm))
             self._receive({"content": {"data": data}}, comm)
             return
-        self._comms.append(comm)
+        self._viewers.append(_Viewer(comm, _session(msg)))
         comm.on_msg(lambda m, comm=comm: self._receive(m, comm))
         comm.on_close(lambda _msg, comm=comm: self._close(comm))
         comm.send(self._greeting())
@@ -62,9 +94,8 @@ class FrontendLink:
         self._on_message(protocol_in.RequestState())  # a new viewer needs every state, changed or not
 
     def _close(self, comm: Any) -> None:
-        if comm in self._comms:
-            self._comms.remove(comm)
-        self._on_attach(bool(self._comms))
+        self._viewers = [v for v in self._viewers if v.comm is not comm]
+        self._on_attach(bool(self._viewers))
 
     def _receive(self, msg: dict[str, Any], comm: Any) -> None:
         """Never lets a bad message reach the kernel's loop: it is answered with an error message."""
@@ -79,3 +110,10 @@ class FrontendLink:
 
     def _reply_error(self, message: str, comm: Any) -> None:
         comm.send(protocol_out.error(message))
+
+
+def _session(msg: object) -> str | None:
+    """The client session id in a message's header, or None when it has none."""
+    header = msg.get("header") if isinstance(msg, dict) else None
+    session = header.get("session") if isinstance(header, dict) else None
+    return session if isinstance(session, str) and session else None

@@ -75,6 +75,7 @@ class ReactiveKernel(IPythonKernel):
             self._handle,
             self._attach,
             lambda: protocol_out.hello(self.scheduler.mode, self.scheduler.definitions),
+            lambda: self.get_parent("shell"),  # whose request a run list answers: it runs there
         )
         self.shell.register_magics(ReactiveMagics(self.shell, self))
         self.shell.register_magics(SqlMagics(self.shell))

@@ -4,6 +4,10 @@ It speaks docs/protocol.md over a real comm and executes cells with `metadata.ce
 frontend rules there: run lists replace the previous one, and a listed cell whose status is no longer
 `queued` when its turn comes is skipped. `run` waits for each reply before the next request; `run_ahead`
 sends a run list's cells in one go, marked `reactiveScheduled`, as the JupyterLab extension does.
+
+`Frontend(share=other)` is a second viewer of the same kernel, as a second browser tab is: its own client,
+with its own client session id (`header.session`), and its own comm. With `same_session=True` it is a
+second view in the same page instead: JupyterLab's views of one notebook share one kernel connection.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 
 TIMEOUT = 60
@@ -57,11 +62,29 @@ class Execution:
 class Frontend:
     """A notebook (ordered cells), a kernel, and the comm between them."""
 
-    def __init__(self, kernel_name: str = "reactive-python", open_comm: bool = True, **start: Any) -> None:
-        self.km = KernelManager(kernel_name=kernel_name)
-        self.km.start_kernel(**start)  # e.g. env=..., extra_arguments=[...]
-        self.kc = self.km.blocking_client()
+    def __init__(
+        self,
+        kernel_name: str = "reactive-python",
+        open_comm: bool = True,
+        share: Frontend | None = None,
+        same_session: bool = False,
+        **start: Any,
+    ) -> None:
+        self._owns_kernel = share is None
+        if share is None:
+            self.km = KernelManager(kernel_name=kernel_name)
+            self.km.start_kernel(**start)  # e.g. env=..., extra_arguments=[...]
+            self.kc = self.km.blocking_client()
+        else:  # another viewer of `share`'s kernel: a client of its own, with a new session id
+            self.km = share.km
+            self.kc = BlockingKernelClient()
+            self.kc.load_connection_info(share.km.get_connection_info())
         self.kc.start_channels()
+        if same_session:
+            # Only the header's session is shared: the sockets keep their own ZMQ identities (taken from
+            # the session id at connect time), and msg ids (`<session>_<pid>_<count>`) must not collide.
+            self.kc.session.session = share.kc.session.session
+            self.kc.session.message_count = 1_000_000
         self.kc.wait_for_ready(timeout=TIMEOUT)
         self.cells: dict[str, str] = {}  # id -> source, in notebook order
         self.disabled: set[str] = set()
@@ -186,9 +209,23 @@ class Frontend:
         if sync:
             self.sync()
 
+    @property
+    def session_id(self) -> str:
+        """The client session id this frontend's messages carry in `header.session`."""
+        return self.kc.session.session
+
+    def catch_up(self) -> None:
+        """Take every comm message the kernel sent so far (a request of ours waits behind them)."""
+        self._request("kernel_info_request", {})
+
+    def runs(self) -> list[list[str]]:
+        """Every `run` list this frontend's comm received."""
+        return [m["cells"] for m in self.messages if m.get("type") == "run"]
+
     def shutdown(self) -> None:
         self.kc.stop_channels()
-        self.km.shutdown_kernel(now=True)
+        if self._owns_kernel:
+            self.km.shutdown_kernel(now=True)
 
     # ---- plumbing --------------------------------------------------------------------------------
 

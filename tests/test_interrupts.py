@@ -52,7 +52,7 @@ _link = get_ipython().kernel.link
 _original = _link.broadcast
 def _half(payload):
     _link.broadcast = _original
-    for comm in list(_link._comms)[:1]:
+    for comm in _link.comms[:1]:
         comm.send(payload)
     _signal.raise_signal(_signal.SIGINT)
     _original(payload)

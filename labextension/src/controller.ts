@@ -228,6 +228,7 @@ export class ReactiveController implements IReactiveController {
         break;
       case 'state':
         this._renderCells(this._store.merge(message.cells));
+        this._reconcile();
         break;
       case 'run':
         this._queue.replace(message.cells);
@@ -276,6 +277,11 @@ export class ReactiveController implements IReactiveController {
     }
   }
 
+  /** Stop waiting for listed cells the kernel no longer has queued: JupyterLab (Run All) ran them. */
+  private _reconcile(): void {
+    this._queue.reconcile(id => this._store.get(id)?.status);
+  }
+
   private _sendAhead(kernel: Kernel.IKernelConnection, cell: CodeCell): void {
     const model = cell.model;
     const id = model.id;
@@ -312,6 +318,7 @@ export class ReactiveController implements IReactiveController {
           future.dispose();
         }
         this._queue.finished(id);
+        this._reconcile(); // a skipped cell gets no new state: it may have run elsewhere
         this._notify();
         this._dispatch(); // a skipped cell the kernel still lists goes again
       });

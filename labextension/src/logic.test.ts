@@ -94,6 +94,57 @@ suite('RunQueue', () => {
     assert.deepEqual(q.progress, { done: 1, total: 4 });
   });
 
+  test('cells JupyterLab runs itself (Run All) count as done, and the cascade ends with the last', () => {
+    const q = new RunQueue();
+    const status = new Map<string, Status>([
+      ['b', 'queued'],
+      ['c', 'queued'],
+      ['d', 'queued']
+    ]);
+    q.replace(['b', 'c', 'd']);
+    assert.deepEqual(
+      q.due(() => false),
+      [],
+      'Run All already sent every cell: none is ready here'
+    );
+    q.reconcile(id => status.get(id));
+    assert.deepEqual(q.progress, { done: 0, total: 3 });
+    status.set('b', 'running'); // a state naming it running: still waiting
+    q.reconcile(id => status.get(id));
+    assert.deepEqual(q.progress, { done: 0, total: 3 });
+    status.set('b', 'fresh');
+    q.reconcile(id => status.get(id));
+    assert.deepEqual(q.progress, { done: 1, total: 3 });
+    status.set('c', 'fresh');
+    status.set('d', 'error');
+    q.reconcile(id => status.get(id));
+    assert.equal(q.progress, null, 'the status bar must return to idle');
+  });
+
+  test('a cell sent ahead stays counted until its reply, whatever the states say', () => {
+    const q = new RunQueue();
+    q.replace(['b', 'c']);
+    q.sent('b');
+    q.sent('c');
+    q.started('b');
+    q.reconcile(() => 'fresh'); // b finished in the kernel before its reply reached us
+    assert.deepEqual(q.progress, { done: 1, total: 2 });
+    q.finished('b');
+    q.reconcile(() => 'fresh');
+    assert.deepEqual(q.progress, { done: 1, total: 2 }, 'c is still in flight');
+    q.finished('c'); // skipped, since it ran elsewhere: no state comes for a skipped cell
+    q.reconcile(() => 'fresh');
+    assert.equal(q.progress, null);
+  });
+
+  test('a listed cell the kernel no longer knows or dropped is not waited for', () => {
+    const q = new RunQueue();
+    q.replace(['b', 'c']);
+    q.reconcile(id => (id === 'b' ? 'stale' : undefined));
+    assert.equal(q.progress, null);
+    assert.deepEqual(q.due(() => true), [], 'and it is not sent for this list');
+  });
+
   test('an empty list stops sending but waits for what is in flight', () => {
     const q = new RunQueue();
     q.replace(['b', 'c']);

@@ -55,6 +55,23 @@ export class RunQueue {
     this._settle();
   }
 
+  /**
+   * Take the kernel's latest statuses: a listed cell we did not start and have not sent, which the kernel
+   * no longer has queued or running, will not be ours to run under this list. JupyterLab ran it itself
+   * (Run All sends every cell, so none is ready here), another viewer ran it, or the kernel dropped it;
+   * the kernel sends no shorter list for that. It counts as done, so the cascade ends with the last cell.
+   */
+  reconcile(status: (id: string) => Status | undefined): void {
+    for (const id of this._list) {
+      const waiting = status(id) === 'queued' || status(id) === 'running';
+      if (!waiting && !this._started.has(id) && !this._inflight.has(id)) {
+        this._started.add(id);
+        this._done += 1;
+      }
+    }
+    this._settle();
+  }
+
   /** Forget everything: an interrupt or a lost kernel. */
   clear(): void {
     this._list = [];

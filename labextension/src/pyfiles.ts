@@ -87,7 +87,7 @@ function addPyFactory(
   toolbars: IToolbarWidgetRegistry | null,
   settings: ISettingRegistry | null
 ): NotebookWidgetFactory {
-  const factory = new NotebookWidgetFactory({
+  const factory = new PyNotebookFactory(notebookFactory, {
     name: PY_FACTORY,
     label: 'Reactive Notebook',
     fileTypes: ['python'], // "Open With" on any .py; Document Manager's defaultViewers can name it
@@ -113,6 +113,29 @@ function addPyFactory(
     void (tracker as NotebookTracker).add(panel);
   });
   return factory;
+}
+
+/**
+ * The Notebook factory's twin for `.py` files. It opens documents the way the Notebook factory does:
+ * jupyter-collaboration sets `contentProviderId = 'rtc'` on the Notebook factory (whenever its plugin
+ * activates), and a factory without it opens a private copy that collaborates with no one and overwrites
+ * the others' edits on save (jupytext #1432).
+ */
+class PyNotebookFactory extends NotebookWidgetFactory {
+  constructor(
+    private readonly _notebookFactory: NotebookWidgetFactory,
+    options: NotebookWidgetFactory.IOptions<NotebookPanel>
+  ) {
+    super(options);
+  }
+
+  get contentProviderId(): string | undefined {
+    return super.contentProviderId ?? this._notebookFactory.contentProviderId;
+  }
+
+  set contentProviderId(value: string | undefined) {
+    super.contentProviderId = value;
+  }
 }
 
 /**
