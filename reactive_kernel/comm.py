@@ -42,6 +42,7 @@ class FrontendLink:
     ) -> None:
         """`parent()` is the shell request being handled (ipykernel's `get_parent("shell")`)."""
         self._viewers: list[_Viewer] = []
+        self._observers: set[str | None] = set()  # sessions of clients that only describe the notebook
         self._on_message = on_message
         self._on_attach = on_attach
         self._greeting = greeting
@@ -51,6 +52,15 @@ class FrontendLink:
     @property
     def attached(self) -> bool:
         return bool(self._viewers)
+
+    def speaks_for_notebook(self, parent: dict[str, Any]) -> bool:
+        """Whether a request came from a notebook's own connection: one with a comm (a viewer, a headless
+        run), or any connection while no comm is open (a frontend without the extension). A console on
+        the same kernel sends cell ids too, but its cells are not the notebook's."""
+        if not self._viewers and not self._observers:
+            return True
+        session = _session(parent)
+        return session in self._observers or any(v.session == session for v in self._viewers)
 
     @property
     def comms(self) -> list[Any]:
@@ -81,6 +91,7 @@ class FrontendLink:
         if isinstance(data, dict) and data.get("observer") is True:
             # A client that runs no cells (a headless run) telling the kernel the notebook: not a viewer.
             comm.on_msg(lambda m, comm=comm: self._receive(m, comm))
+            self._observers.add(_session(msg))
             self._receive({"content": {"data": data}}, comm)
             return
         self._viewers.append(_Viewer(comm, _session(msg)))

@@ -116,7 +116,7 @@ class ReactiveKernel(IPythonKernel):
     ) -> dict[str, Any]:
         execute = super().do_execute
         args = (code, silent, store_history, user_expressions, allow_stdin)
-        if silent or not isinstance(cell_id, str) or not cell_id:
+        if silent or not isinstance(cell_id, str) or not cell_id or self._console_cell(cell_id):
             return await self._user_code(
                 lambda: execute(*args, cell_meta=cell_meta, cell_id=cell_id), store_history
             )
@@ -159,6 +159,12 @@ class ReactiveKernel(IPythonKernel):
         if self.guard.take():  # interrupted after the code completed: the cell stands, the cascade stops
             self._apply(self.scheduler.stop())
         return reply
+
+    def _console_cell(self, cell_id: str) -> bool:
+        """A cell the notebook does not have, from a connection that is not the notebook's: a console on
+        this kernel (JupyterLab's sends cell ids too). It runs as plain IPython, outside the graph, so the
+        notebook's next sync does not delete what it defined."""
+        return cell_id not in self.scheduler and not self.link.speaks_for_notebook(self.get_parent("shell"))
 
     async def _user_code(
         self, run: Callable[[], Awaitable[dict[str, Any]]], store_history: bool

@@ -513,6 +513,9 @@ class Scheduler:
         """Mutation warnings of the cell's latest run, without building its whole state."""
         return self._cells[cell_id].warnings
 
+    def __contains__(self, cell_id: object) -> bool:
+        return cell_id in self._cells
+
     def cell_ids(self) -> list[str]:
         return list(self._order)
 

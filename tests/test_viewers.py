@@ -168,3 +168,17 @@ def test_a_widget_moved_in_one_tab_reruns_its_readers_in_that_tab(tabs):
     assert a.execute("r", a.cells["r"]).stdout == "50\n"
     b.catch_up()
     assert b.runs() == [["r"]], "b's only list is the one its own run of `s` caused"
+
+
+def test_a_console_on_the_notebooks_kernel_runs_outside_the_graph(tabs):
+    """JupyterLab's console sends its own cell ids; what it defines must survive the notebook's sync."""
+    a, _ = tabs
+    console = Frontend(share=a, open_comm=False)
+    try:
+        console.execute("console-1", "z = 5")
+        a.sync()
+        assert console.execute("console-2", "print(z)").stdout == "5\n"
+        a.send({"type": "request_state"})
+        assert "console-1" not in a.states and a.run_list == []
+    finally:
+        console.shutdown()
