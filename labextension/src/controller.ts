@@ -5,10 +5,18 @@ import { NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import { Kernel, KernelMessage } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { cacheMode, RunQueue, StateStore, toggledCacheMode, withCacheMode } from './logic';
+import {
+  cacheMode,
+  definitionsFor,
+  RunQueue,
+  StateStore,
+  toggledCacheMode,
+  withCacheMode
+} from './logic';
 import {
   CacheMode,
   COMM_TARGET,
+  Definitions,
   FrontendMessage,
   ICellState,
   ISyncCell,
@@ -80,6 +88,17 @@ export class ReactiveController implements IReactiveController {
     this.panel.model?.setMetadata('reactive', { ...this._notebookMeta(), mode });
     this._send({ type: 'set_mode', mode });
     this._mode = mode;
+    this._changed.emit();
+  }
+
+  get definitions(): Definitions {
+    return this._definitions;
+  }
+
+  setDefinitions(definitions: Definitions): void {
+    this.panel.model?.setMetadata('reactive', { ...this._notebookMeta(), definitions });
+    this._send({ type: 'set_definitions', definitions });
+    this._definitions = definitions;
     this._changed.emit();
   }
 
@@ -221,10 +240,14 @@ export class ReactiveController implements IReactiveController {
     switch (message.type) {
       case 'hello':
         this._mode = message.mode;
+        this._definitions = message.definitions ?? 'unique'; // kernels before the policy had one rule
         this._adoptMode();
         break;
       case 'mode':
         this._mode = message.mode;
+        break;
+      case 'definitions':
+        this._definitions = message.definitions;
         break;
       case 'state':
         this._renderCells(this._store.merge(message.cells));
@@ -241,12 +264,18 @@ export class ReactiveController implements IReactiveController {
     this._notify();
   }
 
-  /** The notebook remembers its mode; otherwise the user's default applies. */
+  /** The notebook remembers its mode and definitions policy; otherwise the user's defaults apply. */
   private _adoptMode(): void {
     const wanted = (this._notebookMeta().mode as Mode | undefined) ?? this._settings.defaultMode;
     if (wanted !== this._mode && (wanted === 'autorun' || wanted === 'lazy')) {
       this._send({ type: 'set_mode', mode: wanted });
       this._mode = wanted;
+    }
+    const metadata = this.panel.model?.metadata ?? {};
+    const definitions = definitionsFor(metadata, this._settings.defaultDefinitions);
+    if (definitions !== this._definitions) {
+      this._send({ type: 'set_definitions', definitions });
+      this._definitions = definitions;
     }
   }
 
@@ -483,6 +512,7 @@ export class ReactiveController implements IReactiveController {
   private _foreign: string | null = null; // id of the last kernel found not to be reactive
   private _attempts = 0;
   private _mode: Mode = 'autorun';
+  private _definitions: Definitions = 'ordered';
   private _highlight = false;
   private _disposed = false;
   private _connecting = false;

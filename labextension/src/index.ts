@@ -133,6 +133,15 @@ const commandsPlugin: JupyterFrontEndPlugin<void> = {
         },
         () => notebooks.current?.mode === 'lazy'
       ],
+      [
+        CommandIDs.toggleDefinitions,
+        'Reactive: Toggle Definitions Ordered/Unique',
+        () => {
+          const c = notebooks.current!;
+          c.setDefinitions(c.definitions === 'ordered' ? 'unique' : 'ordered');
+        },
+        () => notebooks.current?.definitions === 'unique'
+      ],
       [CommandIDs.runStale, 'Reactive: Run Stale Cells', () => notebooks.current!.runStale()],
       [CommandIDs.runWithAncestors, 'Reactive: Run Cell with Its Ancestors', () => notebooks.current!.runActiveWithAncestors()],
       [
@@ -179,7 +188,7 @@ const commandsPlugin: JupyterFrontEndPlugin<void> = {
     let shown = '';
     const refresh = () => {
       const c = notebooks.current;
-      const now = `${c?.connected}|${c?.mode}|${c?.highlight}|${c?.activeCacheMode()}`;
+      const now = `${c?.connected}|${c?.mode}|${c?.definitions}|${c?.highlight}|${c?.activeCacheMode()}`;
       if (now !== shown) {
         shown = now; // re-rendering toolbars on every state message would slow cascades down
         app.commands.notifyCommandChanged();
@@ -206,7 +215,7 @@ const statusPlugin: JupyterFrontEndPlugin<void> = {
       return;
     }
     const item = new ReactiveStatus(notebooks);
-    item.node.addEventListener('click', () => item.onClick());
+    item.node.addEventListener('click', event => item.onClick(event.target));
     statusBar.registerStatusItem('reactive-kernel-labextension:status', {
       item,
       align: 'left',

@@ -6,7 +6,9 @@ import { describe as suite, test } from 'node:test';
 import {
   badgeText,
   cacheMode,
+  definitionsFor,
   describe,
+  describeReads,
   layoutGraph,
   linkCells,
   MAX_ATTEMPTS,
@@ -316,5 +318,30 @@ suite('parseKernelMessage', () => {
   test('a state keeps the kernel-sent cached flag', () => {
     const parsed = parseKernelMessage({ type: 'state', cells: { a: state('fresh', { cached: true }) } });
     assert.equal(parsed?.type === 'state' && parsed.cells.a.cached, true);
+  });
+});
+
+suite('definitions policy', () => {
+  const cases: Array<[string, { [key: string]: unknown }, 'ordered' | 'unique', 'ordered' | 'unique']> = [
+    ['default', {}, 'ordered', 'ordered'],
+    ['user default', {}, 'unique', 'unique'],
+    ['metadata wins', { reactive: { definitions: 'unique' } }, 'ordered', 'unique'],
+    ['marimo file', { reactive_format: { name: 'marimo' } }, 'ordered', 'unique'],
+    ['marimo file, metadata wins', { reactive: { definitions: 'ordered' }, reactive_format: { name: 'marimo' } }, 'unique', 'ordered'],
+    ['percent file', { reactive_format: { name: 'percent' } }, 'ordered', 'ordered'],
+    ['bad value', { reactive: { definitions: 'sometimes' } }, 'ordered', 'ordered']
+  ];
+  for (const [name, metadata, fallback, expected] of cases) {
+    test(name, () => assert.strictEqual(definitionsFor(metadata, fallback), expected));
+  }
+
+  test('the status bar shows the policy after the mode', () => {
+    assert.strictEqual(statusBarText('autorun', { stale: 1 }, null, 'ordered'), 'reactive: autorun · ordered · 1 stale');
+  });
+
+  test('reads say where each value comes from', () => {
+    const s = state('fresh', { refs: ['df', 'np'], origins: { df: 'c3' } });
+    assert.deepStrictEqual(describeReads(s, id => `#${id.slice(1)}`), ['df (from #3)', 'np']);
+    assert.match(describe(s, id => `#${id.slice(1)}`), /reads: df \(from #3\), np/);
   });
 });

@@ -1,7 +1,7 @@
 // The extension's decisions that need no browser: the run queue, merged states, texts, graph layout.
 // Pure: imports nothing from JupyterLab, so node's test runner covers it (logic.test.ts).
 
-import { CacheMode, ICellState, Mode, Status } from './protocol';
+import { CacheMode, Definitions, ICellState, Mode, Status } from './protocol';
 
 /** How many times one run list may send the same cell that came back without running. */
 export const MAX_ATTEMPTS = 3;
@@ -159,9 +159,23 @@ export class StateStore {
 export function statusBarText(
   mode: Mode,
   counts: Partial<Record<Status, number>>,
-  progress: { done: number; total: number } | null
+  progress: { done: number; total: number } | null,
+  definitions?: Definitions
 ): string {
+  return statusBarParts(mode, counts, progress, definitions).join(' · ');
+}
+
+/** The status bar's parts: the mode, the definitions policy when given, progress, what needs attention. */
+export function statusBarParts(
+  mode: Mode,
+  counts: Partial<Record<Status, number>>,
+  progress: { done: number; total: number } | null,
+  definitions?: Definitions
+): string[] {
   const parts = [`reactive: ${mode}`];
+  if (definitions) {
+    parts.push(definitions);
+  }
   if (progress) {
     parts.push(`running ${progress.done}/${progress.total}`);
   }
@@ -171,7 +185,27 @@ export function statusBarText(
   if (attention.length > 0) {
     parts.push(attention.join(', '));
   }
-  return parts.join(' · ');
+  return parts;
+}
+
+/**
+ * A notebook's definitions policy: its metadata `reactive.definitions`; else `unique` for a marimo file
+ * (its format needs one definition per name: metadata `reactive_format.name`); else the user's default.
+ */
+export function definitionsFor(metadata: { [key: string]: unknown }, fallback: Definitions): Definitions {
+  const reactive = metadata.reactive as { [key: string]: unknown } | undefined;
+  const chosen = reactive && typeof reactive === 'object' ? reactive.definitions : undefined;
+  if (chosen === 'ordered' || chosen === 'unique') {
+    return chosen;
+  }
+  const format = metadata.reactive_format as { [key: string]: unknown } | undefined;
+  return format && typeof format === 'object' && format.name === 'marimo' ? 'unique' : fallback;
+}
+
+/** `df (from #3)` for each read that resolves to one cell, in the order of `refs`. */
+export function describeReads(state: ICellState, label: (id: string) => string): string[] {
+  const origins = state.origins ?? {};
+  return state.refs.map(name => (origins[name] ? `${name} (from ${label(origins[name])})` : name));
 }
 
 /** Whether the cell is fresh because its latest run was restored from its cache. */
@@ -197,7 +231,7 @@ export function describe(
   const lines = [
     status,
     `defines: ${list(state.defs)}`,
-    `reads: ${list(state.refs)}`,
+    `reads: ${list(describeReads(state, label))}`,
     `parents: ${list(state.parents.map(label))}`,
     `children: ${list(state.children.map(label))}`
   ];

@@ -2,22 +2,29 @@
 
 import { Widget } from '@lumino/widgets';
 
-import { statusBarText } from './logic';
+import { statusBarParts } from './logic';
 import { IReactiveController, IReactiveNotebooks } from './tokens';
 
 export class ReactiveStatus extends Widget {
   constructor(private _notebooks: IReactiveNotebooks) {
     super();
     this.addClass('jp-reactive-statusbar');
-    this.node.title = 'Reactive kernel: mode, stale and failed cells (click to switch autorun/lazy)';
+    this.node.title =
+      'Reactive kernel: mode, definitions policy, stale and failed cells ' +
+      '(click the mode to switch autorun/lazy, the policy to switch ordered/unique)';
     _notebooks.currentChanged.connect(this._follow, this);
     this._follow();
   }
 
-  /** Clicking switches the mode, the most common thing to want from here. */
-  onClick(): void {
+  /** Clicking the definitions policy switches it; clicking anywhere else switches the mode. */
+  onClick(target?: EventTarget | null): void {
     const controller = this._controller;
-    if (controller?.connected) {
+    if (!controller?.connected) {
+      return;
+    }
+    if (target instanceof HTMLElement && target.dataset.part === 'definitions') {
+      controller.setDefinitions(controller.definitions === 'ordered' ? 'unique' : 'ordered');
+    } else {
       controller.setMode(controller.mode === 'autorun' ? 'lazy' : 'autorun');
     }
   }
@@ -42,7 +49,22 @@ export class ReactiveStatus extends Widget {
           counts[status] = (counts[status] ?? 0) + 1;
         }
       }
-      this.node.textContent = statusBarText(c.mode, counts, c.progress);
+      const parts = statusBarParts(c.mode, counts, c.progress, c.definitions);
+      this.node.replaceChildren(
+        ...parts.flatMap((text, i) => {
+          const span = document.createElement('span');
+          span.textContent = text;
+          if (i === 1) {
+            span.dataset.part = 'definitions';
+            span.classList.add('jp-reactive-statusbar-definitions');
+            span.title =
+              text === 'ordered'
+                ? 'Definitions: ordered, a read takes the nearest definition above (click for unique)'
+                : 'Definitions: unique, a name defined in two cells is an error (click for ordered)';
+          }
+          return i === 0 ? [span] : [document.createTextNode(' · '), span];
+        })
+      );
     }
   }
 

@@ -4,7 +4,7 @@ import { NotebookPanel } from '@jupyterlab/notebook';
 import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
-import { CacheMode, ICellState, Mode } from './protocol';
+import { CacheMode, Definitions, ICellState, Mode } from './protocol';
 
 export const PLUGIN_ID = 'reactive-kernel-labextension:plugin';
 
@@ -16,6 +16,7 @@ export const PY_FACTORY = 'Reactive Notebook';
 
 export namespace CommandIDs {
   export const toggleMode = 'reactive:toggle-mode';
+  export const toggleDefinitions = 'reactive:toggle-definitions';
   export const runStale = 'reactive:run-stale';
   export const runWithAncestors = 'reactive:run-with-ancestors';
   export const toggleHighlight = 'reactive:toggle-highlight';
@@ -28,11 +29,17 @@ export namespace CommandIDs {
 /** User settings (schema/plugin.json). */
 export interface ISettings {
   defaultMode: Mode;
+  defaultDefinitions: Definitions;
   debounceMs: number;
   colors: { [status: string]: string };
 }
 
-export const DEFAULT_SETTINGS: ISettings = { defaultMode: 'autorun', debounceMs: 300, colors: {} };
+export const DEFAULT_SETTINGS: ISettings = {
+  defaultMode: 'autorun',
+  defaultDefinitions: 'ordered',
+  debounceMs: 300,
+  colors: {}
+};
 
 /** One notebook's link to a reactive kernel. */
 export interface IReactiveController {
@@ -40,6 +47,8 @@ export interface IReactiveController {
   /** Attached to a reactive kernel through the comm. */
   readonly connected: boolean;
   readonly mode: Mode;
+  /** Where a read resolves when several cells define a name (notebook metadata `reactive.definitions`). */
+  readonly definitions: Definitions;
   readonly highlight: boolean;
   /** `{done, total}` while a cascade runs. */
   readonly progress: { done: number; total: number } | null;
@@ -51,6 +60,7 @@ export interface IReactiveController {
   /** Something on screen may need redrawing: states, mode, progress. */
   readonly changed: ISignal<IReactiveController, void>;
   setMode(mode: Mode): void;
+  setDefinitions(definitions: Definitions): void;
   runStale(): void;
   /** The user interrupted: drop the rest of the cascade. */
   stop(): void;

@@ -20,6 +20,7 @@ if not labextension_enabled(EXTENSION):
     pytestmark = pytest.mark.skip(reason=f"{EXTENSION} is not installed and enabled in JupyterLab")
 
 CHAIN = {"a": "x = 1", "b": "y = x + 1", "c": "print(y * 10)"}
+UNIQUE = {"reactive": {"definitions": "unique"}}  # marimo's rule: one definition per global
 LAZY = {"reactive": {"mode": "lazy"}}
 TIMEOUT = 60_000
 
@@ -105,7 +106,7 @@ def test_running_a_cell_runs_its_stale_and_unrun_ancestors_first(lab, notebook_n
 
 def test_multiple_definition_is_an_error_on_both_cells_linking_each_other(lab, notebook_name):
     filler = "md:" + "\n\n".join(f"filler paragraph {i}" for i in range(80))  # b starts out of view
-    lab.notebook(notebook_name, {"a": "x = 1", "m": filler, "b": "x = 2"}, reactive=True)
+    lab.notebook(notebook_name, {"a": "x = 1", "m": filler, "b": "x = 2"}, metadata=UNIQUE, reactive=True)
     lab.run("b")
     lab.wait_status({"a": "error", "b": "error"})
     lab.wait_output("b", "MultipleDefinitionError", exact=False)
@@ -123,7 +124,7 @@ def test_multiple_definition_is_an_error_on_both_cells_linking_each_other(lab, n
 
 def test_a_mutation_warning_sits_on_the_cell_naming_the_owner_and_the_fix(lab, notebook_name):
     cells = {"a": "items = [1, 2]", "b": "items.append(3)\nprint(len(items))", "c": "print(sum(items))"}
-    lab.notebook(notebook_name, cells, reactive=True)
+    lab.notebook(notebook_name, cells, metadata=UNIQUE, reactive=True)  # (ordered: a link, no warning)
     lab.run("a")  # b and c read items: they run next, and b mutates it
     lab.wait_status("fresh")
     warning = message(lab, "b").locator(".jp-reactive-warning")
