@@ -13,7 +13,7 @@ from __future__ import annotations
 import heapq
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from reactive_kernel.analysis import CellFacts
@@ -38,6 +38,7 @@ class Change:
 
     touched: frozenset[str]  # cells whose parents, children, refs or graph error may have changed
     rewired: frozenset[str]  # cells that now read some name from a different cell than before
+    before: Mapping[str, Mapping[str, frozenset[str]]] = field(default_factory=dict)  # their old origins
 
 
 class Graph:
@@ -66,6 +67,7 @@ class Graph:
         self._imported: dict[str, set[str]] = {}  # name -> cells that bind it with `import`
         self._callers: dict[str, set[str]] = {}  # name -> cells whose only change to it is a method call
         self._cycles: dict[str, tuple[str, ...]] = {}  # cell -> the cycle it is in, in notebook order
+        self._previous: dict[str, dict[str, frozenset[str]]] = {}  # this update's rewired: old origins
 
     # ---- updates -------------------------------------------------------------------------------
 
@@ -75,6 +77,7 @@ class Graph:
         if old is not None and self._same_links(old, facts):
             self._facts[cell_id] = facts
             return Change(frozenset({cell_id}), _NONE)
+        self._previous = {}
         if cell_id not in self._position:
             self._position[cell_id] = self._next_position
             self._next_position += 1
@@ -95,6 +98,7 @@ class Graph:
         """Forget a deleted cell."""
         if cell_id not in self._facts:
             return Change(_NONE, _NONE)
+        self._previous = {}
         old_defs = self._defs.pop(cell_id)
         self._index_defs(cell_id, old_defs, _NONE)
         modules = self._index_modules(cell_id, self._facts[cell_id], None)
@@ -114,6 +118,7 @@ class Graph:
         listed = set(known)
         rest = sorted((c for c in self._facts if c not in listed), key=self._position.__getitem__)
         order = [*known, *rest]
+        self._previous = {}
         before = self._position
         moved = _moved(order, before)
         if not moved:
@@ -157,6 +162,7 @@ class Graph:
         """Switch definitions policy: every cell is resolved again."""
         if policy == self.policy:
             return Change(_NONE, _NONE)
+        self._previous = {}
         self.policy = policy
         for cell_id, facts in self._facts.items():
             new = self._defs_of(facts)
@@ -242,7 +248,9 @@ class Graph:
 
     def _change(self, touched: set[str], rewired: set[str]) -> Change:
         touched |= self._refresh_cycles()
-        return Change(frozenset(touched & self._facts.keys()), frozenset(rewired & self._facts.keys()))
+        rewired &= self._facts.keys()
+        before = {c: self._previous[c] for c in rewired if c in self._previous}
+        return Change(frozenset(touched & self._facts.keys()), frozenset(rewired), before)
 
     # ---- resolution ----------------------------------------------------------------------------
 
@@ -262,6 +270,7 @@ class Graph:
                 touched.add(cell_id)
                 if old_origins is not None:
                     rewired.add(cell_id)
+                    self._previous.setdefault(cell_id, old_origins)
             touched |= old_parents ^ self._parents[cell_id]
         return touched, rewired
 

@@ -8,7 +8,7 @@ it may let go; a cell that needs a value that is gone first re-runs the cell tha
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -22,6 +22,7 @@ CACHE_MODES = ("off", "memory", "disk")  # a cell's `reactive.cache` option, as 
 STATUSES = ("unrun", "fresh", "edited", "stale", "queued", "running", "error", "blocked", "disabled")
 _NEEDS_RUN = frozenset({"unrun", "stale", "queued"})
 Value = tuple[str, str]  # (cell id, global name): the value a cell's run left in that global
+Rewired = dict[str, Mapping[str, frozenset[str]]]  # cell -> where its reads resolved before an edit
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ class Scheduler:
         code = [c for c in cells if c.cell_type == "code"]
         plan = self.delete(set(self._cells) - {c.id for c in code})
         changed = set(plan.changed)
-        rewired: set[str] = set()
+        rewired: Rewired = {}
         for cell in code:
             changed |= self._take(cell, rewired)
         order = [c.id for c in code]
@@ -142,9 +143,9 @@ class Scheduler:
         drop = plan.drop | self._rewired(rewired)
         pruned = self._prune()
         run = tuple(self._pending) if plan.run is not None or pruned else None
-        return replace(plan, changed=frozenset(changed | pruned | rewired), run=run, drop=drop)
+        return replace(plan, changed=frozenset(changed | pruned | rewired.keys()), run=run, drop=drop)
 
-    def _take(self, new: CellInput, rewired: set[str]) -> set[str]:
+    def _take(self, new: CellInput, rewired: Rewired) -> set[str]:
         cell = self._cells.get(new.id)
         if cell is None:
             self._cells[new.id] = _Cell(new.source, new.disabled, cache=new.cache)
@@ -163,12 +164,14 @@ class Scheduler:
                 changed |= self._set_facts(new.id, new.source, rewired)
         return changed
 
-    def _rewired(self, cells: set[str]) -> set[Value]:
+    def _rewired(self, cells: Rewired) -> set[Value]:
         """Cells that now read a name from another cell (a cell inserted, moved or deleted above them)
         ran (or failed) with values a top-to-bottom run would not give them: they turn stale. Returns
         the values to drop."""
         drop: set[Value] = set()
-        for cell_id in cells & self._cells.keys():
+        for cell_id, before in cells.items():
+            if cell_id not in self._cells or self.graph.origins(cell_id) == before:
+                continue  # (an insert lands last, then moves: a cell may be rewired and back)
             if self._cells[cell_id].base in ("fresh", "error"):
                 drop |= self._mark_stale(cell_id)
         return drop
@@ -179,7 +182,7 @@ class Scheduler:
         orphans: set[str] = set()
         changed: set[str] = set()
         drop: set[Value] = set()
-        rewired: set[str] = set()
+        rewired: Rewired = {}
         for cell_id in set(cell_ids) & set(self._cells):
             cell = self._cells.pop(cell_id)
             forget |= cell.ran_defs
@@ -187,7 +190,7 @@ class Scheduler:
             orphans |= {r for name in cell.ran_defs for r in self.graph.readers(name)}
             change = self.graph.remove_cell(cell_id)
             changed |= change.touched
-            rewired |= change.rewired
+            _note_rewired(rewired, change)
             self._graph_errors.discard(cell_id)
             self._order.remove(cell_id)
             if cell_id in self._pending:
@@ -201,7 +204,9 @@ class Scheduler:
         orphans &= set(self._cells)
         plan = self._cascade(orphans | set(self.graph.descendants(orphans)))
         self._held -= drop
-        drop |= self._rewired(rewired - orphans - set(self._pending))
+        drop |= self._rewired(
+            {c: o for c, o in rewired.items() if c not in orphans and c not in self._pending}
+        )
         return replace(
             plan,
             changed=plan.changed | (changed & set(self._cells)),
@@ -270,7 +275,7 @@ class Scheduler:
             self._order.append(cell_id)
         cell = self._cells[cell_id]
         cell.source = source
-        changed = self._set_facts(cell_id, source, set())
+        changed = self._set_facts(cell_id, source, {})
         refusal = self._refusal(cell_id)
         if refusal is not None:
             pruned = self._prune()
@@ -534,16 +539,16 @@ class Scheduler:
 
     # ---- helpers -----------------------------------------------------------------------------------
 
-    def _set_facts(self, cell_id: str, source: str, rewired: set[str]) -> set[str]:
+    def _set_facts(self, cell_id: str, source: str, rewired: Rewired) -> set[str]:
         cell = self._cells[cell_id]
         if cell.analysed == source:
             return set()
         cell.analysed = source
         return self._graph_changed(self.graph.set_cell(cell_id, analyze(source)), rewired)
 
-    def _graph_changed(self, change: Change, rewired: set[str]) -> set[str]:
+    def _graph_changed(self, change: Change, rewired: Rewired) -> set[str]:
         """Take a graph update: re-check errors of what it touched; note the cells it rewired."""
-        rewired |= change.rewired
+        _note_rewired(rewired, change)
         return set(change.touched) | self._update_errors(change.touched)
 
     def _update_errors(self, cells: Iterable[str]) -> set[str]:
@@ -636,3 +641,9 @@ class Scheduler:
                     f"move this change into cell '{owners[0]}', or build a new value here."
                 )
         return tuple(found)
+
+
+def _note_rewired(rewired: Rewired, change: Change) -> None:
+    """Remember where each rewired cell read from before the first update of this edit that moved it."""
+    for cell_id in change.rewired:
+        rewired.setdefault(cell_id, change.before.get(cell_id, {}))
