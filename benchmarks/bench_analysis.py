@@ -1,4 +1,4 @@
-"""Static analysis cost: `reactive_kernel.analysis.analyze` on a realistic 40-line notebook cell.
+"""Static analysis cost: `reactive_kernel.core.analysis.analyze` on a realistic 40-line notebook cell.
 
 Measured in interleaved samples, medians reported per call:
 - `analyze` on the full cell (with a `%time` line magic and a `!ls {folder}` shell line); target <= 1 ms.
@@ -16,7 +16,7 @@ from collections.abc import Callable
 from _common import Row, budget_row, main, median, per_call, ratio_row
 from IPython.core.inputtransformer2 import TransformerManager
 
-from reactive_kernel.analysis import analyze
+from reactive_kernel.core.analysis import analyze
 
 CELL = '''\
 import json

@@ -62,7 +62,7 @@ def key_row(fe: Frontend, quick: bool) -> Row:
     """The price of a lookup: fingerprinting inputs of 1e5, 1e6 and 1e7 float64 (in the kernel)."""
     repeat = 2 if quick else 10
     code = (
-        "import time as _t, numpy as _np\nfrom reactive_kernel.cell_cache import cache_key as _key\n"
+        "import time as _t, numpy as _np\nfrom reactive_kernel.features.cell_cache import cache_key as _key\n"
         "_out = []\nfor _n in (10**5, 10**6, 10**7):\n"
         "    _a = {'a': _np.ones(_n)}\n    _s = _t.perf_counter()\n"
         f"    for _ in range({repeat}):\n        _key('y = a', ['a'], _a)\n"

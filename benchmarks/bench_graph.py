@@ -23,9 +23,9 @@ from typing import Any
 
 from _common import Row, budget_row, fmt_time, main, median
 
-from reactive_kernel.analysis import CellFacts, analyze
-from reactive_kernel.graph import Graph
-from reactive_kernel.scheduler import CellInput, Scheduler
+from reactive_kernel.core.analysis import CellFacts, analyze
+from reactive_kernel.core.graph import Graph
+from reactive_kernel.core.scheduler import CellInput, Scheduler
 
 SIZES = (100, 1_000, 5_000)
 BIG = SIZES[-1]

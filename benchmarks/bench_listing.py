@@ -9,7 +9,7 @@ Linux's /proc/<pid>/task/*/schedstat), which other work on a shared machine dist
 - first listing: every file changed since the last listing (their mtimes are moved before the round),
   so our manager reads and sniffs each one; target <= 1.3x plain jupyter_server;
 - listing again: nothing changed, so the verdicts come from the cache; target <= 1.3x.
-The files' mtimes are an hour old, so their verdicts can be kept (see `reactive_kernel.sniff`). Before
+The files' mtimes are an hour old, so their verdicts can be kept (see `reactive_kernel.server.sniff`). Before
 timing, both listings must hold every file, and ours must report none as a notebook.
 """
 

@@ -18,9 +18,9 @@ import time
 
 from _common import Row, budget_row, main, median, ratio_row
 
-from reactive_kernel.analysis import analyze
-from reactive_kernel.graph import Graph
-from reactive_kernel.scheduler import CellInput, Scheduler
+from reactive_kernel.core.analysis import analyze
+from reactive_kernel.core.graph import Graph
+from reactive_kernel.core.scheduler import CellInput, Scheduler
 from tests.frontend import Frontend
 
 MB = 2**20

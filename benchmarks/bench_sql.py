@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 from _common import Row, budget_row, fmt_time, main, median, per_call
 
-from reactive_kernel.analysis import analyze
+from reactive_kernel.core.analysis import analyze
 
 QUERY = """\
 SELECT g, sum(v) AS total, avg(w) AS mean_w, count(*) AS n
@@ -63,7 +63,7 @@ def calls(df: object) -> dict[str, Callable[[], object]]:
     import duckdb
     from IPython.core.interactiveshell import InteractiveShell
 
-    from reactive_kernel.sql_magic import SqlMagics
+    from reactive_kernel.features.sql_magic import SqlMagics
 
     shell = InteractiveShell.instance()
     magics = SqlMagics(shell)

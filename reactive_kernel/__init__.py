@@ -15,4 +15,4 @@ def _jupyter_labextension_paths() -> list[dict[str, str]]:
 
 def _jupyter_server_extension_points() -> list[dict[str, str]]:
     # Enabled by etc/jupyter/jupyter_server_config.d/reactive_kernel.json, which the wheel installs.
-    return [{"module": "reactive_kernel.server"}]
+    return [{"module": "reactive_kernel.server.extension"}]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ipykernel.kernelapp import IPKernelApp
 
-from reactive_kernel.kernel import ReactiveKernel
+from reactive_kernel.kernel.ipkernel import ReactiveKernel
 
 
 def main() -> None:

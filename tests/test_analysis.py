@@ -1,10 +1,10 @@
-"""Table-driven tests for reactive_kernel.analysis: one case per line, readable ids."""
+"""Table-driven tests for reactive_kernel.core.analysis: one case per line, readable ids."""
 
 from __future__ import annotations
 
 import pytest
 
-from reactive_kernel.analysis import CellFacts, Mutation, analyze
+from reactive_kernel.core.analysis import CellFacts, Mutation, analyze
 
 
 def names(text: str) -> set[str]:

@@ -9,7 +9,7 @@ import unicodedata
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reactive_kernel.analysis import BUILTIN_NAMES, CellFacts, Mutation, analyze
+from reactive_kernel.core.analysis import BUILTIN_NAMES, CellFacts, Mutation, analyze
 from tests.test_analysis import CASES, ERRORS, MUTATIONS
 
 FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

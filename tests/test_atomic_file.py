@@ -1,4 +1,4 @@
-"""`reactive_kernel.atomic_file`: a replaced file is only ever a complete version; modes and links stay."""
+"""`server.atomic_file`: a replaced file is only ever a complete version; modes and links stay."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
-from reactive_kernel.atomic_file import replace_bytes, replacing
-from reactive_kernel.errors import NotRegularFileError
+from reactive_kernel.core.errors import NotRegularFileError
+from reactive_kernel.server.atomic_file import replace_bytes, replacing
 
 
 def names(folder) -> list[str]:

@@ -226,7 +226,7 @@ def test_the_documented_contents_manager_class_works_without_the_extension(tmp_p
     alt = Server(
         root,
         "--ServerApp.jpserver_extensions=reactive_kernel=False",
-        "--ServerApp.contents_manager_class=reactive_kernel.contents.ReactiveContentsManager",
+        "--ServerApp.contents_manager_class=reactive_kernel.server.contents.ReactiveContentsManager",
         "--ReactiveContents.all_py_notebooks=True",
     )
     try:

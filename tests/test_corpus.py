@@ -32,7 +32,7 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-from reactive_kernel import order
+from reactive_kernel.core import order
 from tests.frontend import Frontend
 
 pytestmark = pytest.mark.corpus

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from reactive_kernel.disk_cache import DiskCache, Refused, Stored, check_folders, evictions, read_own
+from reactive_kernel.features.disk_cache import DiskCache, Refused, Stored, check_folders, evictions, read_own
 
 OTHER_UID = 65534  # "nobody": a user other than the one running the tests
 KEY = "ab" + "0" * 62

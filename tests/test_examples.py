@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from reactive_kernel.notebook_io import read_notebook
+from reactive_kernel.headless.notebook_io import read_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from reactive_kernel.cell_cache import CellCache, Entry, UnreadableInput, cache_key
-from reactive_kernel.fingerprint import fingerprint
+from reactive_kernel.core.fingerprint import fingerprint
+from reactive_kernel.features.cell_cache import CellCache, Entry, UnreadableInput, cache_key
 
 np = pytest.importorskip("numpy")
 pd = pytest.importorskip("pandas")

@@ -19,10 +19,10 @@ from marimo._ast.codegen import generate_filecontents
 from marimo._ast.parse import parse_notebook
 from marimo._schemas.serialization import ClassCell, FunctionCell, SetupCell, UnparsableCell
 
-from reactive_kernel.analysis import analyze
-from reactive_kernel.errors import FormatError
+from reactive_kernel.core.analysis import analyze
+from reactive_kernel.core.errors import FormatError
 from reactive_kernel.formats import marimo
-from reactive_kernel.formats.marimo_write import GENERATED_WITH
+from reactive_kernel.formats.marimo.write import GENERATED_WITH
 
 GOLDEN = Path(__file__).parent / "golden" / "marimo"
 GOLDEN_FILES = sorted(path.name for path in GOLDEN.glob("*.py.txt"))

@@ -18,8 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_cell
 
-from reactive_kernel.errors import FormatError
-from reactive_kernel.formats import percent, percent_lines, percent_yaml
+from reactive_kernel.core.errors import FormatError
+from reactive_kernel.formats import percent
+from reactive_kernel.formats.percent import lines as percent_lines
+from reactive_kernel.formats.percent import yaml as percent_yaml
 
 pytestmark = pytest.mark.filterwarnings("ignore:The following metadata cannot be exported:UserWarning")
 GOLDEN = Path(__file__).parent / "golden" / "percent"

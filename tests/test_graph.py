@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reactive_kernel.analysis import CellFacts
-from reactive_kernel.graph import Graph
+from reactive_kernel.core.analysis import CellFacts
+from reactive_kernel.core.graph import Graph
 
 
 def facts(defs: str = "", refs: str = "") -> CellFacts:

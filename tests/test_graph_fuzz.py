@@ -6,9 +6,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reactive_kernel.analysis import CellFacts
-from reactive_kernel.graph import Graph
-from reactive_kernel.scheduler import STATUSES, CellInput, Scheduler
+from reactive_kernel.core.analysis import CellFacts
+from reactive_kernel.core.graph import Graph
+from reactive_kernel.core.scheduler import STATUSES, CellInput, Scheduler
 
 NAMES = ["a", "b", "c", "d", "e"]
 IDS = [f"c{i}" for i in range(6)]

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reactive_kernel.analysis import CellFacts, FunctionFacts
-from reactive_kernel.graph import Graph
+from reactive_kernel.core.analysis import CellFacts, FunctionFacts
+from reactive_kernel.core.graph import Graph
 
 
 def facts(defs: str = "", reads: str = "", mutates: str = "", functions: str = "") -> CellFacts:

@@ -9,8 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from reactive_kernel import protocol_in, protocol_out
-from reactive_kernel.scheduler import STATUSES
+from reactive_kernel.core.scheduler import STATUSES
+from reactive_kernel.kernel import protocol_in, protocol_out
 from tests.test_protocol import table
 
 LAB = Path(__file__).parent.parent / "labextension"

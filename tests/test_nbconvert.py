@@ -21,8 +21,8 @@ from nbconvert.exporters import get_export_names, get_exporter
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from reactive_kernel import KERNELSPEC
-from reactive_kernel.exporters import MarimoExporter, ReactiveExporter
-from reactive_kernel.notebook_io import dumps, read_notebook
+from reactive_kernel.headless.exporters import MarimoExporter, ReactiveExporter
+from reactive_kernel.headless.notebook_io import dumps, read_notebook
 
 JUPYTER_NBCONVERT = Path(sys.executable).with_name("jupyter-nbconvert")
 README = Path(__file__).parents[1] / "README.md"
@@ -38,13 +38,13 @@ def nbconvert(*args: str, cwd: Path, config_dir: Path) -> subprocess.CompletedPr
 
 # What the README ("### With `jupyter nbconvert`") tells users to write; test_readme_... keeps them in sync.
 README_CONFIG = """\
-from reactive_kernel.executor import dependency_order_preprocessors
+from reactive_kernel.headless.executor import dependency_order_preprocessors
 
 c.Exporter.default_preprocessors = dependency_order_preprocessors()
 """
 README_ONE_LINER = (
     "jupyter nbconvert --to html "
-    "--Exporter.preprocessors=reactive_kernel.executor.DependencyOrderPreprocessor analysis.ipynb"
+    "--Exporter.preprocessors=reactive_kernel.headless.executor.DependencyOrderPreprocessor analysis.ipynb"
 )
 
 REACTIVE = dict(KERNELSPEC)

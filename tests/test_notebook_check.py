@@ -11,8 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reactive_kernel import formats, notebook_check
-from reactive_kernel.errors import FormatError, NotebookModelError
+from reactive_kernel import formats
+from reactive_kernel.core.errors import FormatError, NotebookModelError
+from reactive_kernel.server import notebook_check
 
 KEYS = [
     "name", "header", "marker", "blank", "newline", "final_newline", "form", "config", "options", "hide_code",

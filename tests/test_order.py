@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reactive_kernel import order
+from reactive_kernel.core import order
 
 
 def cells(*specs: str) -> list[dict]:

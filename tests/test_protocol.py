@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from reactive_kernel import protocol_in, protocol_out
-from reactive_kernel.errors import ProtocolError
-from reactive_kernel.scheduler import STATUSES, CellState
+from reactive_kernel.core.errors import ProtocolError
+from reactive_kernel.core.scheduler import STATUSES, CellState
+from reactive_kernel.kernel import protocol_in, protocol_out
 
 DOC = (Path(__file__).parent.parent / "docs" / "protocol.md").read_text()
 

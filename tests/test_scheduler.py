@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reactive_kernel.scheduler import CellInput, Plan, Scheduler
+from reactive_kernel.core.scheduler import CellInput, Plan, Scheduler
 
 
 def notebook(*cells: str, frontend: bool = True, mode: str = "autorun") -> Scheduler:

@@ -1,4 +1,4 @@
-"""`reactive_kernel.sniff`: verdicts that never open what must not be opened, kept while a file stays."""
+"""`server.sniff`: verdicts that never open what must not be opened, kept while a file stays."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from reactive_kernel.sniff import SETTLE_NS, Sniffer
+from reactive_kernel.server.sniff import SETTLE_NS, Sniffer
 
 PERCENT = "# %%\nx = 1\n"
 PLAIN = "x = 1 # pa\n"

@@ -1,12 +1,12 @@
-"""Table-driven tests for reactive_kernel.sql (what %%sql cells read, create and drop) and their analysis."""
+"""Table-driven tests for core.sql (what %%sql cells read, create and drop) and their analysis."""
 
 from __future__ import annotations
 
 import pytest
 
-from reactive_kernel.analysis import Mutation, analyze
-from reactive_kernel.errors import SqlError
-from reactive_kernel.sql import TableChange, parse_magic_line, sql_facts
+from reactive_kernel.core.analysis import Mutation, analyze
+from reactive_kernel.core.errors import SqlError
+from reactive_kernel.core.sql import TableChange, parse_magic_line, sql_facts
 
 
 def names(text: str) -> set[str]:

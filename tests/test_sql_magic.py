@@ -12,9 +12,9 @@ pd = pytest.importorskip("pandas", reason="results are pandas DataFrames when pa
 
 from IPython.core.error import UsageError  # noqa: E402
 
-from reactive_kernel.errors import SqlError  # noqa: E402
-from reactive_kernel.sql_magic import SqlMagics, SqlTable, is_connection, is_frame  # noqa: E402
-from reactive_kernel.sql_run import Rows  # noqa: E402
+from reactive_kernel.core.errors import SqlError  # noqa: E402
+from reactive_kernel.features.sql_magic import SqlMagics, SqlTable, is_connection, is_frame  # noqa: E402
+from reactive_kernel.features.sql_run import Rows  # noqa: E402
 
 
 class Cells:
@@ -245,7 +245,7 @@ class Interrupting:
 
 
 def test_an_interrupted_cell_is_a_keyboard_interrupt_and_keeps_nothing():
-    from reactive_kernel import sql_run
+    from reactive_kernel.features import sql_run
 
     con = Interrupting()
     with pytest.raises(KeyboardInterrupt):
@@ -268,7 +268,7 @@ def test_bad_magic_line_raises_before_running(cells):
 
 def test_missing_duckdb_says_how_to_install(cells, monkeypatch):
     monkeypatch.setitem(sys.modules, "duckdb", None)
-    monkeypatch.delitem(sys.modules, "reactive_kernel.sql_run", raising=False)
+    monkeypatch.delitem(sys.modules, "reactive_kernel.features.sql_run", raising=False)
     with pytest.raises(UsageError, match="pip install duckdb"):
         cells.run("%%sql\nSELECT 1")
 

@@ -2,7 +2,7 @@
 // widget factory ("Open With > Reactive Notebook", and the default for the `.py` files the server serves as
 // notebooks: pynames.ts), clean documents until the user edits (pyclean.ts), and a launcher item that
 // creates a new `.py` notebook. The server's contents manager does the reading and writing
-// (reactive_kernel/contents.py).
+// (reactive_kernel/server/contents.py).
 
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { createToolbarFactory, ICommandPalette, IToolbarWidgetRegistry } from '@jupyterlab/apputils';

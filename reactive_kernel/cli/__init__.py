@@ -16,8 +16,8 @@ from jupyter_client.kernelspec import NoSuchKernel
 from nbclient.exceptions import DeadKernelError
 
 from reactive_kernel import KERNELSPEC, __version__
-from reactive_kernel.errors import FormatError, NotebookFileError, UnrunnableNotebookError
-from reactive_kernel.notebook_io import FILE_FORMATS
+from reactive_kernel.core.errors import FormatError, NotebookFileError, UnrunnableNotebookError
+from reactive_kernel.headless.notebook_io import FILE_FORMATS
 
 PROG = "reactive-kernel"
 EXAMPLES = """examples:

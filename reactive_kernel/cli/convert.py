@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sys
 
-from reactive_kernel import notebook_io as files
 from reactive_kernel.cli import output
+from reactive_kernel.headless import notebook_io as files
 
 
 def convert(src: str, dst: str, to: str | None = None) -> int:

@@ -8,11 +8,12 @@ from pathlib import Path
 from nbclient.exceptions import DeadKernelError
 from nbconvert.exporters import Exporter, HTMLExporter, NotebookExporter
 
-from reactive_kernel import KERNELSPEC, order
-from reactive_kernel import notebook_io as files
+from reactive_kernel import KERNELSPEC
 from reactive_kernel.cli import output, terminal
 from reactive_kernel.cli.run import script_preamble
-from reactive_kernel.executor import QUIET_KERNEL, CellExecutionError, DependencyOrderPreprocessor
+from reactive_kernel.core import order
+from reactive_kernel.headless import notebook_io as files
+from reactive_kernel.headless.executor import QUIET_KERNEL, CellExecutionError, DependencyOrderPreprocessor
 
 EXPORTERS: dict[str, type[Exporter]] = {"html": HTMLExporter, "ipynb": NotebookExporter}
 

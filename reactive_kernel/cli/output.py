@@ -9,8 +9,8 @@ import os
 import tempfile
 from pathlib import Path
 
-from reactive_kernel import notebook_io as files
-from reactive_kernel.errors import NotebookFileError
+from reactive_kernel.core.errors import NotebookFileError
+from reactive_kernel.headless import notebook_io as files
 
 
 def check(src: str, dst: str) -> None:

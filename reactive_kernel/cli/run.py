@@ -7,9 +7,9 @@ import os
 from nbclient.exceptions import DeadKernelError
 
 from reactive_kernel import KERNELSPEC
-from reactive_kernel import notebook_io as files
 from reactive_kernel.cli import terminal
-from reactive_kernel.executor import QUIET_KERNEL, CellExecutionError, DependencyOrderPreprocessor
+from reactive_kernel.headless import notebook_io as files
+from reactive_kernel.headless.executor import QUIET_KERNEL, CellExecutionError, DependencyOrderPreprocessor
 
 
 def run(path: str, args: list[str]) -> int:

@@ -9,8 +9,8 @@ from typing import Any, TextIO
 
 from nbformat import NotebookNode
 
-from reactive_kernel import order
-from reactive_kernel.executor import cell_id
+from reactive_kernel.core import order
+from reactive_kernel.headless.executor import cell_id
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 

@@ -11,7 +11,7 @@ import re
 
 import nbformat
 
-from reactive_kernel.errors import FormatError
+from reactive_kernel.core.errors import FormatError
 from reactive_kernel.formats import marimo, percent
 
 FORMATS = {"percent": percent, "marimo": marimo}

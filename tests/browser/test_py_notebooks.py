@@ -1,7 +1,7 @@
 """`.py` notebooks in a real JupyterLab (and Notebook 7): a double-click or a `/lab/tree/<file>.py` link opens
 them as notebooks on their kernel, clean until edited; saving keeps the format.
 
-The server's contents manager (reactive_kernel/contents.py, enabled by the installed server config)
+The server's contents manager (reactive_kernel/server/contents.py, enabled by the installed server config)
 lists a `.py` file with a percent header, `# %%` markers or a marimo app as a notebook.
 """
 

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 import nbformat
 
-from reactive_kernel.analysis import analyze
+from reactive_kernel.core.analysis import analyze
 
 
 def defined_twice(nb: nbformat.NotebookNode) -> dict[str, list[int]]:

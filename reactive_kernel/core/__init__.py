@@ -1,0 +1,1 @@
+"""The pure layers: cell source -> facts, facts -> graph, the reactive rules, headless order. No Jupyter."""

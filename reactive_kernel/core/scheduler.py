@@ -1,0 +1,649 @@
+"""The reactive rules: cell records and statuses beside the graph, and what must run or be marked next.
+
+In the `ordered` definitions policy a name may be defined by several cells, so one global holds in turn
+the value of each. The scheduler says which values the kernel keeps (one per defining cell and name, by
+reference), which it binds before a cell runs (the value of the cell each read resolves to), and which
+it may let go; a cell that needs a value that is gone first re-runs the cell that made it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from reactive_kernel.core.analysis import CellFacts, analyze
+from reactive_kernel.core.errors import AmbiguousDefinitionError, CycleError, MultipleDefinitionError
+from reactive_kernel.core.graph import Change, Graph, Policy
+
+Mode = Literal["autorun", "lazy"]
+MODES: tuple[Mode, ...] = ("autorun", "lazy")
+CACHE_MODES = ("off", "memory", "disk")  # a cell's `reactive.cache` option, as the frontend syncs it
+STATUSES = ("unrun", "fresh", "edited", "stale", "queued", "running", "error", "blocked", "disabled")
+_NEEDS_RUN = frozenset({"unrun", "stale", "queued"})
+Value = tuple[str, str]  # (cell id, global name): the value a cell's run left in that global
+Rewired = dict[str, Mapping[str, frozenset[str]]]  # cell -> where its reads resolved before an edit
+
+
+@dataclass(frozen=True)
+class CellInput:
+    """One cell as the frontend reports it in a `sync`."""
+
+    id: str  # nbformat cell id
+    source: str  # the editor's current text
+    cell_type: str = "code"  # "code", "markdown" or "raw"; only code cells join the graph
+    disabled: bool = False  # cell metadata says it must not run (nor its descendants)
+    cache: str = "off"  # one of CACHE_MODES: reuse the last results while source and inputs are unchanged
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a requested cell does not run; the kernel reports it as an execute error."""
+
+    ename: str  # exception name shown to the user, e.g. "MultipleDefinitionError"
+    message: str  # full explanation naming the other cells
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the kernel must do after a scheduler step."""
+
+    changed: frozenset[str] = frozenset()  # cells whose state must be sent to the frontend
+    run: tuple[str, ...] | None = None  # replaces the frontend's list of cells to run (None: unchanged)
+    forget: frozenset[str] = frozenset()  # globals to delete from the user namespace now
+    execute: bool = False  # before_run only: go ahead and execute the cell's code
+    refusal: Refusal | None = None  # before_run only: the cell must not run, and why
+    # Values kept per defining cell (`ordered` policy), applied in this order after `forget`:
+    keep: frozenset[Value] = frozenset()  # after a run: keep the value each of these globals now holds
+    drop: frozenset[Value] = frozenset()  # let go of these kept values
+    bind: tuple[tuple[str, str], ...] = ()  # (name, cell): set the global to that cell's kept value
+    spare: frozenset[Value] = frozenset()  # kept values no cell reads again until re-run: may go if big
+
+
+@dataclass(frozen=True)
+class CellState:
+    """One cell's entry in a `state` message."""
+
+    status: str  # one of STATUSES
+    defs: tuple[str, ...]  # globals it defines, sorted
+    refs: tuple[str, ...]  # globals it reads, sorted
+    parents: tuple[str, ...]  # cells it reads from, notebook order
+    children: tuple[str, ...]  # cells that read from it, notebook order
+    error: str | None  # why it is in error, blocked or disabled
+    warnings: tuple[str, ...]  # mutation warnings from its last run
+    cached: bool = False  # its latest run was restored from the cache instead of executed
+    origins: tuple[tuple[str, str], ...] = ()  # (name, cell) for each read that resolves to one cell
+
+
+@dataclass
+class _Cell:
+    """Runtime record of one code cell; the graph holds only its facts."""
+
+    source: str
+    disabled: bool
+    analysed: str | None = None  # the source the graph's facts come from (skip re-analysis when equal)
+    ran_source: str | None = None  # source of the last execution, None if it never ran
+    ran_defs: frozenset[str] = frozenset()  # globals the last execution defined: deleted before the next
+    base: str = "unrun"  # unrun, fresh, stale, error or blocked; overlays are computed in status()
+    error: str | None = None
+    warnings: tuple[str, ...] = ()
+    cache: str = "off"  # one of CACHE_MODES
+    cached: bool = False  # the latest run was restored from the cache
+
+
+@dataclass
+class _Run:
+    """The execution in progress."""
+
+    cell_id: str
+    old_defs: frozenset[str]  # what the cell defined before: readers of vanished names must re-run
+
+
+class Scheduler:
+    """Holds the notebook as the kernel knows it and applies DESIGN.md's semantics to it.
+
+    `frontend` says whether a client executes `run` lists; without one, autorun degrades to lazy
+    (descendants are marked stale, since their outputs could not land in their cells).
+    """
+
+    def __init__(
+        self, mode: Mode = "autorun", frontend: bool = False, definitions: Policy = "unique"
+    ) -> None:
+        self.mode: Mode = mode
+        self.frontend = frontend
+        self.graph = Graph(definitions)
+        self.gone: dict[str, str] = {}  # vanished global -> why, for NameError hints
+        self._cells: dict[str, _Cell] = {}
+        self._order: list[str] = []  # code cell ids in notebook order
+        self._pending: list[str] = []  # the run list the frontend is working through
+        self._running: _Run | None = None
+        self._graph_errors: set[str] = set()  # cells with a multiple definition or in a cycle
+        self._closures: tuple[frozenset[str], frozenset[str]] | None = None  # (disabled, blocked by graph)
+        self._held: set[Value] = set()  # ordered: values the kernel keeps, per defining cell and name
+
+    @property
+    def definitions(self) -> Policy:
+        return self.graph.policy
+
+    # ---- frontend edits ----------------------------------------------------------------------------
+
+    def sync(self, cells: Sequence[CellInput]) -> Plan:
+        """Take the whole notebook from the frontend: new, edited, moved, disabled and deleted cells."""
+        code = [c for c in cells if c.cell_type == "code"]
+        plan = self.delete(set(self._cells) - {c.id for c in code})
+        changed = set(plan.changed)
+        rewired: Rewired = {}
+        for cell in code:
+            changed |= self._take(cell, rewired)
+        order = [c.id for c in code]
+        if order != self._order:
+            self._order = order
+            changed |= self._graph_changed(self.graph.set_order(order), rewired)
+            self._closures = None
+        drop = plan.drop | self._rewired(rewired)
+        pruned = self._prune()
+        run = tuple(self._pending) if plan.run is not None or pruned else None
+        return replace(plan, changed=frozenset(changed | pruned | rewired.keys()), run=run, drop=drop)
+
+    def _take(self, new: CellInput, rewired: Rewired) -> set[str]:
+        cell = self._cells.get(new.id)
+        if cell is None:
+            self._cells[new.id] = _Cell(new.source, new.disabled, cache=new.cache)
+            self._order.append(new.id)
+            return self._set_facts(new.id, new.source, rewired)
+        changed: set[str] = set()
+        cell.cache = new.cache
+        if cell.disabled != new.disabled:
+            cell.disabled = new.disabled
+            self._closures = None
+            changed |= {new.id, *self.graph.descendants({new.id})}
+        if cell.source != new.source:
+            cell.source = new.source
+            changed.add(new.id)
+            if cell.ran_source is None:  # the graph follows the editor until a cell first runs
+                changed |= self._set_facts(new.id, new.source, rewired)
+        return changed
+
+    def _rewired(self, cells: Rewired) -> set[Value]:
+        """Cells that now read a name from another cell (a cell inserted, moved or deleted above them)
+        ran (or failed) with values a top-to-bottom run would not give them: they turn stale. Returns
+        the values to drop."""
+        drop: set[Value] = set()
+        for cell_id, before in cells.items():
+            if cell_id not in self._cells or self.graph.origins(cell_id) == before:
+                continue  # (an insert lands last, then moves: a cell may be rewired and back)
+            if self._cells[cell_id].base in ("fresh", "error"):
+                drop |= self._mark_stale(cell_id)
+        return drop
+
+    def delete(self, cell_ids: Iterable[str]) -> Plan:
+        """Remove cells: their globals go, and the cells that read them re-run or turn stale."""
+        forget: set[str] = set()
+        orphans: set[str] = set()
+        changed: set[str] = set()
+        drop: set[Value] = set()
+        rewired: Rewired = {}
+        for cell_id in set(cell_ids) & set(self._cells):
+            cell = self._cells.pop(cell_id)
+            forget |= cell.ran_defs
+            drop |= self._values_of(cell_id)
+            orphans |= {r for name in cell.ran_defs for r in self.graph.readers(name)}
+            change = self.graph.remove_cell(cell_id)
+            changed |= change.touched
+            _note_rewired(rewired, change)
+            self._graph_errors.discard(cell_id)
+            self._order.remove(cell_id)
+            if cell_id in self._pending:
+                self._pending.remove(cell_id)
+            for name in cell.ran_defs:
+                if not self.graph.definers(name):
+                    self.gone[name] = f"it was defined by cell '{cell_id}', which was deleted"
+        if not forget and not orphans and not changed:
+            return Plan()
+        changed |= self._update_errors(changed)
+        orphans &= set(self._cells)
+        plan = self._cascade(orphans | set(self.graph.descendants(orphans)))
+        self._held -= drop
+        drop |= self._rewired(
+            {c: o for c, o in rewired.items() if c not in orphans and c not in self._pending}
+        )
+        return replace(
+            plan,
+            changed=plan.changed | (changed & set(self._cells)),
+            forget=frozenset(forget),
+            drop=plan.drop | drop,
+            bind=self._last_values(forget),
+        )
+
+    def set_definitions(self, policy: Policy) -> Plan:
+        """Switch between `ordered` and `unique` definitions: the whole graph is resolved again."""
+        change = self.graph.set_policy(policy)
+        if not change.touched:
+            return Plan()
+        drop = frozenset(self._held)
+        self._held.clear()
+        self._closures = None
+        changed = set(change.touched) | self._update_errors(change.touched)
+        pruned = self._prune()
+        return Plan(
+            changed=frozenset(changed | pruned), run=tuple(self._pending) if pruned else None, drop=drop
+        )
+
+    def set_mode(self, mode: Mode) -> Plan:
+        self.mode = mode
+        return Plan()
+
+    def set_frontend(self, present: bool) -> Plan:
+        """A frontend attached or left; when it leaves, nothing will run the queue, so it turns stale."""
+        self.frontend = present
+        return Plan() if present else self.stop()
+
+    def stop(self) -> Plan:
+        """Drop the run list (interrupt between cells, or no one left to run it); its cells turn stale."""
+        if not self._pending:
+            return Plan()
+        queued = set(self._pending)
+        drop: set[Value] = set()
+        for cell_id in queued:
+            drop |= self._mark_stale(cell_id)
+        self._pending = []
+        return Plan(changed=frozenset(queued), run=(), drop=frozenset(drop))
+
+    def value_changed(self, name: str) -> Plan:
+        """The value held in global `name` changed outside any cell (a widget moved in the browser).
+
+        The cells that read `name` re-run (autorun) or turn stale (lazy), not the cell that defines it.
+        Readers already queued and not yet started will read the newest value when they run, so a burst
+        of changes (dragging a slider) queues at most one cascade.
+        """
+        readers = self.graph.readers(name) & self._cells.keys()
+        if not readers:
+            return Plan()
+        return self._cascade(set(readers) | set(self.graph.descendants(readers)))
+
+    def run_stale(self) -> Plan:
+        """Queue every stale cell (and what it needs) for the frontend."""
+        stale = {c for c in self._cells if self.status(c) == "stale"}
+        return self._enqueue(stale, self._upstream_of(stale)) if self.frontend else Plan()
+
+    # ---- executions --------------------------------------------------------------------------------
+
+    def before_run(self, cell_id: str, source: str) -> Plan:
+        """A client asked to execute this cell: refuse it, run its stale ancestors first, or go."""
+        if cell_id not in self._cells:
+            self._cells[cell_id] = _Cell(source, disabled=False)
+            self._order.append(cell_id)
+        cell = self._cells[cell_id]
+        cell.source = source
+        changed = self._set_facts(cell_id, source, {})
+        refusal = self._refusal(cell_id)
+        if refusal is not None:
+            pruned = self._prune()
+            run = tuple(self._pending) if pruned else None
+            return Plan(changed=frozenset(changed | pruned | {cell_id}), refusal=refusal, run=run)
+        if self.frontend:
+            needed = self._needed_ancestors(cell_id)
+            if needed:
+                self._enqueue(needed | {cell_id}, self.graph.upstream(cell_id))
+                # Always answer with the run list and these states, even if they were queued already:
+                # the client that asked must learn that this cell waits for them.
+                return Plan(changed=frozenset(changed | needed | {cell_id}), run=tuple(self._pending))
+        if cell_id in self._pending:
+            self._pending.remove(cell_id)
+        self._running = _Run(cell_id, cell.ran_defs)
+        facts = self.graph.facts(cell_id)
+        forget = cell.ran_defs
+        drop = self._values_of(cell_id)
+        self._held -= drop
+        cell.ran_source, cell.ran_defs, cell.error = source, facts.defs, None
+        cell.warnings = self._mutation_warnings(cell_id, facts)
+        for name in facts.defs:
+            self.gone.pop(name, None)
+        bind = tuple(
+            (name, origin)
+            for name, found in sorted(self.graph.origins(cell_id).items())
+            for origin in found
+            if (origin, name) in self._held
+        )
+        # The cell's own move to `running` is not sent: the client that asked knows it (docs/protocol.md).
+        return Plan(changed=frozenset(changed), forget=forget, execute=True, drop=frozenset(drop), bind=bind)
+
+    def admit(self, cell_id: str) -> Plan:
+        """A frontend's scheduled request reached the kernel: should it run now (`execute`)?
+
+        Frontends send a run list's cells ahead, in one go (docs/protocol.md). When one's turn comes it
+        runs only if it is still queued and no ancestor still needs to run; otherwise it is skipped. An
+        ancestor that needs a run and is not queued is queued, with a new run list.
+        """
+        if cell_id not in self._pending or not self.frontend:
+            return Plan()
+        needed = self._needed_ancestors(cell_id)
+        if needed:
+            return self._enqueue(needed, self.graph.upstream(cell_id))
+        return Plan(execute=True)
+
+    def after_run(
+        self, cell_id: str, outcome: Literal["ok", "error", "interrupted"], error: str = ""
+    ) -> Plan:
+        """The execution finished: cascade on success, block descendants on error, stop on interrupt."""
+        run, self._running = self._running, None
+        cell = self._cells.get(cell_id)
+        if cell is None or run is None or run.cell_id != cell_id:
+            return Plan()
+        names = self.graph.defs(cell_id) | run.old_defs
+        if outcome == "interrupted":
+            plan = self._interrupt(cell_id, error)
+            return replace(plan, bind=self._last_values(names, cell_id))
+        if outcome == "error":
+            cell.base, cell.error = "error", error
+            plan = self._block(cell_id)
+            return replace(plan, bind=self._last_values(names, cell_id))
+        cell.base, cell.error = "fresh", None
+        vanished = run.old_defs - cell.ran_defs
+        self.gone.update(
+            {n: f"cell '{cell_id}' no longer defines it" for n in vanished if not self.graph.definers(n)}
+        )
+        orphans = {r for name in vanished for r in self.graph.readers(name)} - {cell_id}
+        keep, spoiled, spare = self._values_after(cell_id)
+        plan = self._cascade(set(self.graph.descendants({cell_id})) | orphans)
+        return replace(
+            plan,
+            changed=plan.changed | {cell_id},
+            keep=keep,
+            drop=plan.drop | spoiled,
+            bind=self._last_values(names, cell_id),  # after the cascade let go of what it re-makes
+            spare=spare,
+        )
+
+    def _interrupt(self, cell_id: str, error: str) -> Plan:
+        cell = self._cells[cell_id]
+        cell.base, cell.error = "stale", error or "interrupted"
+        plan = self.stop()
+        return Plan(changed=plan.changed | {cell_id}, run=(), drop=plan.drop)
+
+    def _block(self, cell_id: str) -> Plan:
+        below = set(self.graph.descendants({cell_id}))
+        for other in below:
+            self._cells[other].base = "blocked"
+            self._cells[other].error = f"cell '{cell_id}' raised an exception"
+        before = list(self._pending)
+        self._pending = [c for c in self._pending if c not in below]
+        run = tuple(self._pending) if self._pending != before else None
+        return Plan(changed=frozenset(below | {cell_id}), run=run)
+
+    def _cascade(self, cells: set[str]) -> Plan:
+        """Cells whose inputs changed: queue them (autorun with a frontend) or mark them stale."""
+        cells = {c for c in cells if self._runnable(c)}
+        if not cells:
+            return Plan()
+        if self.mode == "autorun" and self.frontend:
+            return self._enqueue(cells)
+        drop: set[Value] = set()
+        for cell_id in cells:
+            drop |= self._mark_stale(cell_id)
+        return Plan(changed=frozenset(cells), drop=frozenset(drop))
+
+    def _enqueue(self, cells: set[str], between: Iterable[str] = ()) -> Plan:
+        """Add cells to the run list; report only what changed, so a cascade hop costs one small state.
+
+        `between` holds cells that may lie on paths between them without running (fresh cells, cells
+        that cannot run): ordering with them keeps an ancestor reached only through them first.
+        """
+        before = self._pending
+        members = set(before) | cells
+        order = self.graph.topological(members | set(between))
+        self._pending = [c for c in order if c in members] if between else order
+        if self._pending == before:
+            return Plan()
+        added = cells - set(before)
+        drop = set().union(*(self._values_of(c) for c in added))  # they will make new ones
+        self._held -= drop
+        return Plan(changed=frozenset(added), run=tuple(self._pending), drop=frozenset(drop))
+
+    def _upstream_of(self, cells: Iterable[str]) -> set[str]:
+        found: set[str] = set()
+        for cell_id in cells:
+            if cell_id not in found:
+                found |= self.graph.upstream(cell_id)
+        return found
+
+    def _mark_stale(self, cell_id: str) -> set[Value]:
+        """The cell must run again before its values are read: returns the kept values it lets go."""
+        cell = self._cells[cell_id]
+        cell.error = None
+        if cell.base != "unrun":
+            cell.base = "stale"
+        drop = self._values_of(cell_id)
+        self._held -= drop
+        return drop
+
+    # ---- kept values (ordered policy) ----------------------------------------------------------------
+
+    def release(self, values: Iterable[Value]) -> None:
+        """The kernel let go of kept values (too big to keep, or the cell did not bind the name)."""
+        self._held.difference_update(values)
+
+    def _values_of(self, cell_id: str) -> set[Value]:
+        return {(cell_id, name) for name in self.graph.defs(cell_id) if (cell_id, name) in self._held}
+
+    def _values_after(self, cell_id: str) -> tuple[frozenset[Value], frozenset[Value], frozenset[Value]]:
+        """After a successful run: values to keep, values it changed in place, values nobody reads again."""
+        if self.definitions != "ordered":
+            return frozenset(), frozenset(), frozenset()
+        keep = {(cell_id, name) for name in self.graph.defs(cell_id)}
+        self._held |= keep
+        spoiled = {
+            (source, name)
+            for name in self.graph.facts(cell_id).mutates
+            for source in self.graph.resolve(name, cell_id)
+            if (source, name) in self._held
+        }
+        self._held -= spoiled
+        spare = set()
+        for name, found in self.graph.origins(cell_id).items():
+            for source in found:
+                value = (source, name)
+                if value in self._held and self.graph.last_definer(name) != source:
+                    readers = self.graph.readers_of(source, name) - {cell_id}
+                    if all(self.status(r) == "fresh" for r in readers):
+                        spare.add(value)
+        return frozenset(keep), frozenset(spoiled), frozenset(spare)
+
+    def _last_values(self, names: Iterable[str], ran: str | None = None) -> tuple[tuple[str, str], ...]:
+        """(name, cell) for names defined elsewhere too: the global ends with the value of the lowest
+        definer that still has one, as after a top-to-bottom run (what a console or inspector sees)."""
+        if self.definitions != "ordered":
+            return ()
+        found = []
+        for name in sorted(names):
+            definers = self.graph.definers(name)
+            if len(definers) < 2 and ran in definers:
+                continue
+            for definer in reversed(self.graph.in_order(definers)):
+                if definer == ran:
+                    break
+                if (definer, name) in self._held:
+                    found.append((name, definer))
+                    break
+        return tuple(found)
+
+    # ---- what the frontend sees --------------------------------------------------------------------
+
+    def status(self, cell_id: str) -> str:
+        cell = self._cells[cell_id]
+        disabled, blocked = self._derived()
+        if cell_id in disabled:
+            return "disabled"
+        if self._running is not None and self._running.cell_id == cell_id:
+            return "running"
+        if cell_id in self._graph_errors:
+            return "error"
+        if cell_id in self._pending:
+            return "queued"
+        if cell.ran_source is not None and cell.source != cell.ran_source:
+            return "edited"
+        if cell_id in blocked:
+            return "blocked"
+        return cell.base
+
+    def state(self, cell_id: str) -> CellState:
+        cell = self._cells[cell_id]
+        status = self.status(cell_id)
+        origins = self.graph.origins(cell_id)
+        return CellState(
+            status=status,
+            defs=tuple(sorted(self.graph.defs(cell_id))),
+            refs=tuple(sorted(self.graph.refs(cell_id))),
+            parents=self.graph.in_order(self.graph.parents(cell_id)),
+            children=self.graph.in_order(self.graph.children(cell_id)),
+            error=self._error_text(cell_id),
+            warnings=cell.warnings,
+            cached=cell.cached and status == "fresh",
+            origins=tuple(
+                (name, next(iter(found))) for name, found in sorted(origins.items()) if len(found) == 1
+            ),
+        )
+
+    def cache_mode(self, cell_id: str) -> str:
+        """The cell's cache option: "off", "memory" or "disk"."""
+        cell = self._cells.get(cell_id)
+        return cell.cache if cell is not None else "off"
+
+    def set_cached(self, cell_id: str, cached: bool) -> None:
+        """Whether the run now finishing was restored from the cache (shown in the cell's state)."""
+        if cell_id in self._cells:
+            self._cells[cell_id].cached = cached
+
+    def warnings(self, cell_id: str) -> tuple[str, ...]:
+        """Mutation warnings of the cell's latest run, without building its whole state."""
+        return self._cells[cell_id].warnings
+
+    def __contains__(self, cell_id: object) -> bool:
+        return cell_id in self._cells
+
+    def cell_ids(self) -> list[str]:
+        return list(self._order)
+
+    def pending(self) -> tuple[str, ...]:
+        return tuple(self._pending)
+
+    def _error_text(self, cell_id: str) -> str | None:
+        refusal = self._refusal(cell_id)
+        if refusal is not None:
+            return refusal.message
+        if cell_id in self._derived()[1]:
+            return (
+                "a cell it reads from cannot run (multiple definition, ambiguous read, cycle): fix it first"
+            )
+        return self._cells[cell_id].error
+
+    # ---- helpers -----------------------------------------------------------------------------------
+
+    def _set_facts(self, cell_id: str, source: str, rewired: Rewired) -> set[str]:
+        cell = self._cells[cell_id]
+        if cell.analysed == source:
+            return set()
+        cell.analysed = source
+        return self._graph_changed(self.graph.set_cell(cell_id, analyze(source)), rewired)
+
+    def _graph_changed(self, change: Change, rewired: Rewired) -> set[str]:
+        """Take a graph update: re-check errors of what it touched; note the cells it rewired."""
+        _note_rewired(rewired, change)
+        return set(change.touched) | self._update_errors(change.touched)
+
+    def _update_errors(self, cells: Iterable[str]) -> set[str]:
+        """Re-check graph errors; returns the cells whose error or blocked status flipped."""
+        flipped = set()
+        for cell_id in cells:
+            has_error = cell_id in self.graph and self.graph.error(cell_id) is not None
+            if has_error != (cell_id in self._graph_errors):
+                flipped.add(cell_id)
+                (self._graph_errors.add if has_error else self._graph_errors.discard)(cell_id)
+        self._closures = None
+        return flipped | set(self.graph.descendants(flipped)) if flipped else set()
+
+    def _prune(self) -> set[str]:
+        """Drop queued cells that can no longer run (graph error, disabled); returns the ones dropped."""
+        dropped = {c for c in self._pending if not self._runnable(c)}
+        if dropped:
+            self._pending = [c for c in self._pending if c not in dropped]
+        return dropped
+
+    def _derived(self) -> tuple[frozenset[str], frozenset[str]]:
+        """Cells disabled through an ancestor and cells blocked by an ancestor's graph error."""
+        if self._closures is None:
+            off = {c for c, cell in self._cells.items() if cell.disabled}
+            disabled = frozenset(off | set(self.graph.descendants(off))) if off else frozenset()
+            below = set(self.graph.descendants(self._graph_errors)) if self._graph_errors else set()
+            self._closures = (disabled, frozenset(below - self._graph_errors))
+        return self._closures
+
+    def _needed_ancestors(self, cell_id: str) -> set[str]:
+        """Ancestors that must run before this cell: stale, queued or never run (and able to run)."""
+        upstream = self.graph.upstream(cell_id)
+        needed = {a for a in upstream if self._runnable(a) and self.status(a) in _NEEDS_RUN}
+        return needed | self._values_missing(cell_id)
+
+    def _values_missing(self, cell_id: str) -> set[str]:
+        """Ordered: cells whose value this cell (or a cell re-running for it) reads but that is gone:
+        changed in place since, or let go. A name with one definer needs no kept value: the global
+        holds it."""
+        if self.definitions != "ordered":
+            return set()
+        missing: set[str] = set()
+        stack = [cell_id]
+        while stack:
+            reader = stack.pop()
+            for name, found in self.graph.origins(reader).items():
+                for source in found:
+                    if (
+                        source in missing
+                        or (source, name) in self._held
+                        or len(self.graph.definers(name)) < 2
+                    ):
+                        continue
+                    if self._runnable(source) and self._cells[source].ran_source is not None:
+                        missing.add(source)
+                        stack.append(source)
+        return missing
+
+    def _runnable(self, cell_id: str) -> bool:
+        disabled, blocked = self._derived()
+        return cell_id not in disabled and cell_id not in self._graph_errors and cell_id not in blocked
+
+    def _refusal(self, cell_id: str) -> Refusal | None:
+        if cell_id in self._derived()[0]:
+            why = "it is disabled" if self._cells[cell_id].disabled else "an ancestor cell is disabled"
+            return Refusal("CellDisabled", f"cell '{cell_id}' does not run: {why}. Enable it to run it.")
+        problem = self.graph.error(cell_id) if cell_id in self._graph_errors else None
+        if problem is None:
+            return None
+        if problem.kind == "multiple-definition":
+            names = {n: self.graph.in_order(self.graph.definers(n) - {cell_id}) for n in problem.names}
+            return Refusal("MultipleDefinitionError", str(MultipleDefinitionError(cell_id, names)))
+        if problem.kind == "ambiguous":
+            names = {n: self.graph.in_order(self.graph.definers(n) - {cell_id}) for n in problem.names}
+            return Refusal("AmbiguousDefinitionError", str(AmbiguousDefinitionError(cell_id, names)))
+        return Refusal("CycleError", str(CycleError(cell_id, problem.cells)))
+
+    def _mutation_warnings(self, cell_id: str, facts: CellFacts) -> tuple[str, ...]:
+        """Unique policy: a change in place of another cell's global is not tracked, so it is a warning.
+        (In the ordered policy it is a link of the chain: the cell defines the name for the cells below.)"""
+        if self.definitions == "ordered":
+            return ()
+        found = []
+        for m in facts.mutations:
+            owners = self.graph.in_order(self.graph.resolve(m.name, cell_id))
+            if owners:
+                found.append(
+                    f"line {m.line}: `{m.how}` mutates '{m.name}', which cell '{owners[0]}' defines. "
+                    f"Mutations are not tracked, so cells that read '{m.name}' will not re-run: "
+                    f"move this change into cell '{owners[0]}', or build a new value here."
+                )
+        return tuple(found)
+
+
+def _note_rewired(rewired: Rewired, change: Change) -> None:
+    """Remember where each rewired cell read from before the first update of this edit that moved it."""
+    for cell_id in change.rewired:
+        rewired.setdefault(cell_id, change.before.get(cell_id, {}))

@@ -1,0 +1,1 @@
+"""Headless runs: the dependency-order executor, nbconvert exporters, notebook files on disk."""

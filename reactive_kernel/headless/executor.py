@@ -1,0 +1,204 @@
+"""nbclient/nbconvert adapter: execute a whole notebook once, in dependency order, on a real kernel.
+
+`DependencyOrderPreprocessor` is an nbconvert `ExecutePreprocessor` that runs the code cells in the order
+`reactive_kernel.core.order` gives (parents first, ties by notebook position) and refuses a notebook whose
+cells cannot run before starting anything. Outputs land in their own cells, so the notebook stays in
+notebook order. It is what `reactive-kernel run` and `export` use, and what `jupyter nbconvert --execute`
+uses once configured (see `dependency_order_preprocessors`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, DeadKernelError
+from nbclient.util import run_sync
+from nbconvert.exporters import Exporter
+from nbconvert.preprocessors import ExecutePreprocessor
+from nbformat import NotebookNode
+from traitlets import Enum, List, Unicode
+
+from reactive_kernel import KERNELSPEC, formats
+from reactive_kernel.core import order
+from reactive_kernel.core.errors import UnrunnableNotebookError
+from reactive_kernel.kernel import protocol_out
+
+NBCONVERT_EXECUTE = "nbconvert.preprocessors.ExecutePreprocessor"
+# The kernel's own log (a warning about TCP on every start) would mix with the notebook's output.
+QUIET_KERNEL = ["--IPKernelApp.log_level=ERROR"]
+OutputHook = Callable[[int, NotebookNode], None]
+
+
+def dependency_order_preprocessors() -> list[Any]:
+    """nbconvert's default preprocessors with its executor swapped for ours.
+
+    In a `jupyter_nbconvert_config.py`: `c.Exporter.default_preprocessors =
+    dependency_order_preprocessors()`; `--execute` then enables ours, because config for
+    `ExecutePreprocessor` applies to its subclasses.
+    """
+    defaults = Exporter.class_traits()["default_preprocessors"].default()
+    here = f"{__name__}.{DependencyOrderPreprocessor.__name__}"
+    return [here if item == NBCONVERT_EXECUTE else item for item in defaults]
+
+
+class DependencyOrderPreprocessor(ExecutePreprocessor):
+    """Execute a notebook's code cells in dependency order; other cells and kernels as nbconvert does."""
+
+    order = Enum(
+        ["auto", "dependency", "notebook"],
+        default_value="auto",
+        help="'dependency': run code cells parents first and refuse notebooks with syntax errors, globals "
+        "defined in two cells or cycles before running anything. 'notebook': top to bottom, like "
+        "nbconvert's ExecutePreprocessor. 'auto': dependency order on the reactive kernel "
+        f"({KERNELSPEC['name']}), notebook order on any other kernel.",
+    ).tag(config=True)
+    preamble = Unicode(
+        "", help="Code run silently before the first cell, outside the graph (e.g. to set sys.argv)."
+    )
+    blocked = List(help="After a run with allow_errors: cells skipped because a cell they read failed.")
+
+    def __init__(self, on_output: OutputHook | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._on_output = on_output  # called with (cell index, output) as each output arrives
+        self._cell_id: str | None = None
+        self.failed_cell: int | None = None  # the index of the cell whose error stopped the run
+
+    def preprocess(
+        self, nb: NotebookNode, resources: Any = None, km: Any = None
+    ) -> tuple[NotebookNode, dict[str, Any]]:
+        if not self._in_dependency_order(nb):
+            return super().preprocess(nb, resources, km)
+        policy = order.definitions(nb.get("metadata", {}), marimo=formats.format_of(nb) == "marimo")
+        plan = order.plan(nb.cells, policy)
+        if plan.problems:
+            raise UnrunnableNotebookError(order.explain(nb.cells, p) for p in plan.problems)
+        # The same steps as ExecutePreprocessor.preprocess, with our order in the loop.
+        NotebookClient.__init__(self, nb, km)  # resets the client's state, as ExecutePreprocessor does
+        self.reset_execution_trackers()
+        self._check_assign_resources(resources)
+        with self.setup_kernel():
+            assert self.kc is not None
+            info = self.wait_for_reply(self.kc.kernel_info())
+            assert info is not None
+            self.nb.metadata["language_info"] = info["content"]["language_info"]
+            self._describe_notebook(policy)
+            if self.preamble:
+                self.wait_for_reply(self.kc.execute(self.preamble, silent=True, store_history=False))
+            self._run(plan, resources)
+        self.set_widgets_metadata()
+        return self.nb, self.resources
+
+    def _run(self, plan: order.RunOrder, resources: Any) -> None:
+        """Each cell once, parents first; with allow_errors, what reads a failed cell is skipped."""
+        failed: set[int] = set()
+        skipped: list[int] = []
+        for index in plan.order:
+            if plan.parents[index] & failed:
+                failed.add(index)
+                skipped.append(index)
+                continue
+            cell = self.nb.cells[index]
+            self.preprocess_cell(cell, resources, index)
+            if any(out.get("output_type") == "error" for out in cell.get("outputs", ())):
+                failed.add(index)
+        self.blocked = skipped
+
+    def _describe_notebook(self, policy: str) -> None:
+        """Tell the kernel the notebook's cells in notebook order, and its definitions policy.
+
+        Where a read resolves (`ordered`: the nearest definer above) depends on notebook order, which
+        the kernel cannot see from the dependency order cells run in. Sent on the shell channel before
+        the first cell, over the protocol's comm, as a frontend would.
+        """
+        assert self.kc is not None
+        cells = [
+            {"id": cell_id(c, i), "source": order.source(c), "cell_type": c.get("cell_type", "code")}
+            for i, c in enumerate(self.nb.cells)
+        ]
+        comm = uuid.uuid4().hex
+        sync = {"type": "sync", "cells": cells, "observer": True}  # it runs no `run` lists
+        messages = [
+            ("comm_open", {"comm_id": comm, "target_name": protocol_out.COMM_TARGET, "data": sync}),
+            ("comm_msg", {"comm_id": comm, "data": {"type": "set_definitions", "definitions": policy}}),
+        ]
+        for kind, content in messages:
+            self.kc.shell_channel.send(self.kc.session.msg(kind, content))
+
+    def _in_dependency_order(self, nb: NotebookNode) -> bool:
+        if self.order != "auto":
+            return self.order == "dependency"
+        kernel = self.kernel_name or nb.get("metadata", {}).get("kernelspec", {}).get("name", "")
+        return kernel == KERNELSPEC["name"]
+
+    # ---- per cell: tell the kernel which cell runs, and pass outputs on as they arrive ---------------
+
+    def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> tuple[NotebookNode, Any]:
+        self._cell_id = cell_id(cell, index)
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except (CellExecutionError, DeadKernelError):
+            self.failed_cell = index
+            raise
+        finally:
+            self._cell_id = None
+
+    async def async_start_new_kernel_client(self) -> Any:
+        try:
+            client = await super().async_start_new_kernel_client()
+        except RuntimeError as exc:  # jupyter_client: "Kernel died before replying to kernel_info"
+            raise DeadKernelError(f"it did not start ({exc}); its own error is printed above") from exc
+        plain_execute = client.execute
+
+        def execute(code: str, **kwargs: Any) -> str:
+            # The reactive kernel keys its graph by cell id (metadata.cellId, as JupyterLab sends it),
+            # which gives mutation warnings and NameErrors that name a deleted definition.
+            if self._cell_id is None or kwargs.get("silent"):
+                return plain_execute(code, **kwargs)
+            return _execute_with_cell_id(client, code, self._cell_id, **kwargs)
+
+        client.execute = execute
+        return client
+
+    # nbclient binds its blocking wrapper to its own coroutine: rebind it so setup_kernel() uses ours.
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)
+
+    def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: Any, cell_index: int) -> Any:
+        out = super().output(outs, msg, display_id, cell_index)
+        if out is not None and self._on_output is not None:
+            self._on_output(cell_index, out)
+        return out
+
+
+def cell_id(cell: Mapping[str, Any], index: int) -> str:
+    """The id the kernel knows a cell by in a headless run: its notebook id, or one from its position."""
+    return cell.get("id") or f"cell-{index}"
+
+
+def _execute_with_cell_id(
+    client: Any,
+    code: str,
+    cell_id: str,
+    silent: bool = False,
+    store_history: bool = True,
+    user_expressions: dict[str, Any] | None = None,
+    allow_stdin: bool | None = None,
+    stop_on_error: bool = True,
+) -> str:
+    """jupyter_client's KernelClient.execute, plus the cell id in the request's metadata."""
+    content = {
+        "code": code,
+        "silent": silent,
+        "store_history": store_history,
+        "user_expressions": user_expressions or {},
+        "allow_stdin": client.allow_stdin if allow_stdin is None else allow_stdin,
+        "stop_on_error": stop_on_error,
+    }
+    msg = client.session.msg("execute_request", content, metadata={"cellId": cell_id})
+    client.shell_channel.send(msg)
+    return msg["header"]["msg_id"]
+
+
+__all__ = ["CellExecutionError", "DependencyOrderPreprocessor", "dependency_order_preprocessors"]

@@ -1,0 +1,123 @@
+"""Frontend -> kernel comm messages: validate the JSON and turn it into typed values (docs/protocol.md)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Union
+
+from reactive_kernel.core.errors import ProtocolError
+from reactive_kernel.core.graph import POLICIES, Policy
+from reactive_kernel.core.scheduler import CACHE_MODES, MODES, CellInput, Mode
+
+_CELL_TYPES = ("code", "markdown", "raw")
+SCHEDULED_KEY = "reactiveScheduled"  # execute_request metadata: sent ahead from a run list
+
+
+@dataclass(frozen=True)
+class Sync:
+    """The whole notebook, in order: sent at open and after edits, moves, inserts and deletes."""
+
+    cells: tuple[CellInput, ...]
+
+
+@dataclass(frozen=True)
+class SetMode:
+    """Switch between running descendants (autorun) and marking them stale (lazy)."""
+
+    mode: Mode
+
+
+@dataclass(frozen=True)
+class SetDefinitions:
+    """Switch the definitions policy: `ordered` (nearest definer above) or `unique` (one definer per name)."""
+
+    definitions: Policy
+
+
+@dataclass(frozen=True)
+class RunStale:
+    """Queue every stale cell; the kernel answers with a `run` message."""
+
+
+@dataclass(frozen=True)
+class Stop:
+    """The user interrupted between two cells of a cascade: drop the rest (it turns stale)."""
+
+
+@dataclass(frozen=True)
+class RequestState:
+    """Ask for every cell's state, e.g. after the page reloads."""
+
+
+Message = Union[Sync, SetMode, SetDefinitions, RunStale, Stop, RequestState]
+
+
+def parse(data: object) -> Message:
+    """Turn a comm message's `data` into a Message, or raise ProtocolError naming the bad field."""
+    if not isinstance(data, dict):
+        raise ProtocolError(f"expected a JSON object, got {type(data).__name__}")
+    kind = data.get("type")
+    if kind == "sync":
+        return Sync(_cells(data.get("cells")))
+    if kind == "set_mode":
+        mode = data.get("mode")
+        if mode not in MODES:
+            raise ProtocolError(f"mode must be one of {', '.join(MODES)}, got {mode!r}", "mode")
+        return SetMode(mode)
+    if kind == "set_definitions":
+        value = data.get("definitions")
+        if value not in POLICIES:
+            raise ProtocolError(
+                f"definitions must be one of {', '.join(POLICIES)}, got {value!r}", "definitions"
+            )
+        return SetDefinitions(value)
+    if kind == "run_stale":
+        return RunStale()
+    if kind == "stop":
+        return Stop()
+    if kind == "request_state":
+        return RequestState()
+    raise ProtocolError(f"unknown message type {kind!r}", "type")
+
+
+def _cells(raw: object) -> tuple[CellInput, ...]:
+    if not isinstance(raw, list):
+        raise ProtocolError("expected a list of cells", "cells")
+    cells = tuple(_cell(item, i) for i, item in enumerate(raw))
+    ids = [c.id for c in cells]
+    if len(set(ids)) != len(ids):
+        raise ProtocolError("cell ids must be unique", "cells")
+    return cells
+
+
+def _cell(item: object, index: int) -> CellInput:
+    where = f"cells[{index}]"
+    if not isinstance(item, dict):
+        raise ProtocolError("expected an object with id, source and cell_type", where)
+    cell_id, source = item.get("id"), item.get("source")
+    cell_type, disabled = item.get("cell_type", "code"), item.get("disabled", False)
+    if not isinstance(cell_id, str) or not cell_id:
+        raise ProtocolError("id must be a non-empty string", f"{where}.id")
+    if not isinstance(source, str):
+        raise ProtocolError("source must be a string", f"{where}.source")
+    if cell_type not in _CELL_TYPES:
+        raise ProtocolError(f"cell_type must be one of {', '.join(_CELL_TYPES)}", f"{where}.cell_type")
+    if not isinstance(disabled, bool):
+        raise ProtocolError("disabled must be true or false", f"{where}.disabled")
+    cache = item.get("cache", "off")
+    if cache not in CACHE_MODES:
+        raise ProtocolError(f"cache must be one of {', '.join(CACHE_MODES)}", f"{where}.cache")
+    return CellInput(cell_id, source, cell_type, disabled, cache)
+
+
+def scheduled_cell(msg: dict[str, Any]) -> str | None:
+    """The cell id of an execute_request a frontend sent ahead from a run list, else None."""
+    if msg.get("header", {}).get("msg_type") != "execute_request":
+        return None
+    metadata, content = msg.get("metadata"), msg.get("content")
+    if not isinstance(metadata, dict) or metadata.get(SCHEDULED_KEY) is not True:
+        return None
+    if isinstance(content, dict) and content.get("silent"):
+        return None
+    cell_id = metadata.get("cellId")
+    return cell_id if isinstance(cell_id, str) and cell_id else None

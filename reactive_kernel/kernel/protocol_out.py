@@ -1,0 +1,54 @@
+"""Kernel -> frontend comm messages, built in one place so their shape matches docs/protocol.md."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from reactive_kernel.core.graph import Policy
+from reactive_kernel.core.scheduler import CellState, Mode
+
+PROTOCOL_VERSION = 1
+COMM_TARGET = "reactive_kernel"
+
+
+def hello(mode: Mode, definitions: Policy) -> dict[str, Any]:
+    """First message on a new comm: the protocol version, the kernel's mode and definitions policy."""
+    return {"type": "hello", "version": PROTOCOL_VERSION, "mode": mode, "definitions": definitions}
+
+
+def state(cells: Mapping[str, CellState]) -> dict[str, Any]:
+    """Cell states that changed (or all of them); the frontend merges by id."""
+    return {"type": "state", "cells": {cell_id: _cell(s) for cell_id, s in cells.items()}}
+
+
+def run(cells: Sequence[str]) -> dict[str, Any]:
+    """The cells the frontend must execute next, in order; replaces any list not yet started."""
+    return {"type": "run", "cells": list(cells)}
+
+
+def mode(value: Mode) -> dict[str, Any]:
+    return {"type": "mode", "mode": value}
+
+
+def definitions(value: Policy) -> dict[str, Any]:
+    return {"type": "definitions", "definitions": value}
+
+
+def error(message: str) -> dict[str, Any]:
+    """A message the kernel could not use; the kernel carries on."""
+    return {"type": "error", "message": message}
+
+
+def _cell(s: CellState) -> dict[str, Any]:
+    return {
+        "status": s.status,
+        "defs": list(s.defs),
+        "refs": list(s.refs),
+        "parents": list(s.parents),
+        "children": list(s.children),
+        "error": s.error,
+        "warnings": list(s.warnings),
+        "cached": s.cached,
+        "origins": dict(s.origins),
+    }
