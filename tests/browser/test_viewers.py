@@ -63,9 +63,9 @@ def test_run_all_leaves_the_status_bar_idle(lab, notebook_name):
     chain = {"a": "x = 1", "b": "y = x + 1", "c": "z = y + 1", "d": "print(z)"}
     lab.notebook(notebook_name, chain, reactive=True)
     statusbar = lab.page.locator(".jp-reactive-statusbar")
-    expect(statusbar).to_have_text("reactive: autorun", timeout=TIMEOUT)
+    expect(statusbar).to_have_text("reactive: autorun · ordered", timeout=TIMEOUT)  # mode, policy
     lab.command("notebook:run-all-cells")
     lab.wait_output("d", "3")
     lab.wait_status("fresh")
     lab.wait_idle()
-    expect(statusbar).to_have_text("reactive: autorun", timeout=TIMEOUT)
+    expect(statusbar).to_have_text("reactive: autorun · ordered", timeout=TIMEOUT)  # mode, policy
