@@ -229,3 +229,15 @@ def test_the_disk_cache_keeps_under_its_bound_by_dropping_the_least_recently_use
         assert len(list(cells_dir(tmp_path).rglob("*.pickle"))) == 2
     finally:
         fe.shutdown()
+
+
+def test_deleting_a_cached_cell_lets_its_results_go(fe):
+    fe.cells.update({"a": "x = list(range(10))", "b": "y = len(x)"})
+    fe.cache["b"] = "memory"
+    fe.sync()
+    fe.run("a")
+    probe = "print('b' in get_ipython().kernel.cell_cache)"
+    assert fe.execute(None, probe).stdout == "True\n"
+    del fe.cells["b"]
+    fe.sync()
+    assert fe.execute(None, probe).stdout == "False\n"

@@ -180,3 +180,13 @@ def test_an_entry_larger_than_the_bound_stays_in_memory(tmp_path):
     assert note is not None and note.startswith("kept in memory only: its results take ")
     assert note.endswith("bytes, over cache_max_bytes")
     assert list((tmp_path / "cells").rglob("*.pickle")) == []
+
+
+def test_a_damaged_entry_is_a_miss_that_is_told_once(tmp_path):
+    notes = []
+    cache = DiskCache(tmp_path / "cells", note=notes.append)
+    assert cache.store("k", {"x": 1}, []) is None
+    path = next(p for p in (tmp_path / "cells").rglob("*") if p.is_file())
+    path.write_bytes(b"not a pickle")
+    assert cache.load("k") is None and cache.load("k") is None
+    assert len(notes) == 1 and "cannot be unpickled" in notes[0] and "stores new ones" in notes[0], notes

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
@@ -22,6 +23,8 @@ from reactive_kernel.core.ipython_source import (
     strip_options,
 )
 from reactive_kernel.core.sql import sql_facts
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -716,5 +719,6 @@ def analyze(source: str) -> CellFacts:
         return _error_facts(f"SyntaxError: {exc.msg} (line {exc.lineno or 1})")
     except RecursionError:
         return _error_facts("RecursionError: the cell is nested too deeply to analyse")
-    except Exception as exc:
-        return _error_facts(f"{type(exc).__name__}: {exc}")
+    except Exception as exc:  # a bug in the analysis: the cell cannot run, and the bug is logged
+        log.exception("reactive_kernel: analysing a cell failed; please report this with the cell's source")
+        return _error_facts(f"{type(exc).__name__} in the analysis (a bug, logged): {exc}")

@@ -58,6 +58,7 @@ class Plan:
     drop: frozenset[Value] = frozenset()  # let go of these kept values
     bind: tuple[tuple[str, str], ...] = ()  # (name, cell): set the global to that cell's kept value
     spare: frozenset[Value] = frozenset()  # kept values no cell reads again until re-run: may go if big
+    removed: frozenset[str] = frozenset()  # cells deleted: whatever the kernel keeps per cell goes too
 
 
 @dataclass(frozen=True)
@@ -183,7 +184,8 @@ class Scheduler:
         changed: set[str] = set()
         drop: set[Value] = set()
         rewired: Rewired = {}
-        for cell_id in set(cell_ids) & set(self._cells):
+        removed = frozenset(set(cell_ids) & self._cells.keys())
+        for cell_id in removed:
             cell = self._cells.pop(cell_id)
             forget |= cell.ran_defs
             drop |= self._values_of(cell_id)
@@ -199,7 +201,7 @@ class Scheduler:
                 if not self.graph.definers(name):
                     self.gone[name] = f"it was defined by cell '{cell_id}', which was deleted"
         if not forget and not orphans and not changed:
-            return Plan()
+            return Plan(removed=removed)
         changed |= self._update_errors(changed)
         orphans &= set(self._cells)
         plan = self._cascade(orphans | set(self.graph.descendants(orphans)))
@@ -211,6 +213,7 @@ class Scheduler:
             plan,
             changed=plan.changed | (changed & set(self._cells)),
             forget=frozenset(forget),
+            removed=removed,
             drop=plan.drop | drop,
             bind=self._last_values(forget),
         )

@@ -92,4 +92,8 @@ class CellCache:
         return self.disk.store(key, entry.defs, entry.outputs) if disk else None
 
     def forget(self, cell_id: str) -> None:
+        """The cell was deleted: its results leave memory (a disk entry stays, keyed by content)."""
         self._memory.pop(cell_id, None)
+
+    def __contains__(self, cell_id: object) -> bool:
+        return cell_id in self._memory

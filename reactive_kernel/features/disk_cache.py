@@ -120,13 +120,20 @@ class DiskCache:
         except Refused as exc:
             self._tell(exc, "not loading cached results from disk")
             return None
-        except OSError:
+        except OSError as exc:
+            self._tell(
+                OSError(f"{path} cannot be read ({exc.strerror or exc})"),
+                "not loading cached results",
+                "stores new ones",
+            )
             return None
         if data is None:
             return None
         try:
             defs, outputs = pickle.loads(data)
-        except Exception:  # a damaged or incompatible entry is a miss, not an error
+        except Exception as exc:  # damaged, or pickled by code that changed since: a miss, and said
+            problem = ValueError(f"{path} cannot be unpickled ({type(exc).__name__}: {exc})")
+            self._tell(problem, "not loading cached results from disk", "stores new ones")
             return None
         return defs, outputs
 
@@ -180,11 +187,11 @@ class DiskCache:
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.pickle"
 
-    def _tell(self, problem: Refused, doing: str) -> None:
+    def _tell(self, problem: Exception, doing: str, then: str = "its results stay in memory") -> None:
         """Say each problem once: a folder refused on lookup is not told again when the run is stored."""
         if str(problem) not in self._said:
             self._said.add(str(problem))
-            self._note(f"{doing}: {problem}; the cell runs, and its results stay in memory")
+            self._note(f"{doing}: {problem}; the cell runs, and {then}")
 
 
 def _scan(folder: Path) -> list[os.DirEntry[str]]:

@@ -259,6 +259,8 @@ class ReactiveKernel(IPythonKernel):
             user_ns.pop(name, None)
             self.widgets.forget(name)
         self._apply_values(plan, user_ns)
+        for cell_id in plan.removed:
+            self.cell_cache.forget(cell_id)
         if plan.changed:
             cells = self.scheduler.graph.in_order(c for c in plan.changed if c in self.scheduler.graph)
             self.link.broadcast(protocol_out.state({c: self.scheduler.state(c) for c in cells}))

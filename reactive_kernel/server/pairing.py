@@ -21,6 +21,7 @@ from typing import Any
 import nbformat
 
 from reactive_kernel.core.errors import FormatError
+from reactive_kernel.core.order import source
 
 _CARRIED = ("outputs", "execution_count")
 # Why a pair may not be written, as the end of "its outputs go to X.ipynb, which ...".
@@ -89,10 +90,10 @@ def merge(inputs: nbformat.NotebookNode, paired: nbformat.NotebookNode) -> nbfor
     """`inputs` (read from the `.py`) with outputs, counts and ids taken from `paired` by cell source."""
     by_source: dict[tuple[str, str], deque] = defaultdict(deque)
     for cell in paired.get("cells", []):
-        by_source[(cell.get("cell_type"), _source(cell))].append(cell)
+        by_source[(cell.get("cell_type"), source(cell))].append(cell)
     used_ids = set()
     for cell in inputs.cells:
-        match = by_source.get((cell.cell_type, _source(cell)))
+        match = by_source.get((cell.cell_type, source(cell)))
         if not match:
             continue
         old = match.popleft()
@@ -104,8 +105,3 @@ def merge(inputs: nbformat.NotebookNode, paired: nbformat.NotebookNode) -> nbfor
                 if key in old:
                     cell[key] = old[key]
     return inputs
-
-
-def _source(cell: dict) -> str:
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
