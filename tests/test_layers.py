@@ -1,8 +1,8 @@
 """The layers hold: the pure packages load no Jupyter host, and no layer imports one above it.
 
-DESIGN.md's map: core -> kernel (with its features) -> lab, and formats -> server / headless. `core` and
-`formats` carry most of the logic and the tests because they are pure; this is the contract that keeps
-them so. A failure names the offending import: the chain of modules that loaded a host, or the file and
+The map in docs/architecture.md: core -> kernel (with its features) -> lab, and formats -> server /
+headless. `core` and `formats` carry most of the logic and the tests because they are pure; this is the
+contract that keeps them so. A failure names the offending import: the chain of modules that loaded a host, or the file and
 line of an import that points up.
 """
 
@@ -75,7 +75,7 @@ def _imports(path: Path) -> list[tuple[int, str]]:
 def test_every_module_lives_in_a_layer_the_map_knows():
     for path in PACKAGE.rglob("*.py"):
         layer = _layer(path)
-        assert layer is None or layer in ALLOWED, f"{path}: a folder DESIGN.md's map does not have"
+        assert layer is None or layer in ALLOWED, f"{path}: a folder docs/architecture.md's map does not have"
 
 
 def test_no_layer_imports_one_above_it():

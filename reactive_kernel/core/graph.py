@@ -1,6 +1,6 @@
 """Cells' facts -> the dependency graph: where each read resolves, parents, children, order, graph errors.
 
-Two definitions policies decide where a read resolves (DESIGN.md):
+Two definitions policies decide where a read resolves (the README, "Definitions policies"):
 
 - `unique`: a global has one defining cell; a second definer is an error on both.
 - `ordered`: a read resolves to the nearest cell above the reader that defines the name (or changes it in

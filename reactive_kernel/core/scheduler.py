@@ -101,7 +101,7 @@ class _Run:
 
 
 class Scheduler:
-    """Holds the notebook as the kernel knows it and applies DESIGN.md's semantics to it.
+    """Holds the notebook as the kernel knows it and applies the reactive rules (the README's) to it.
 
     `frontend` says whether a client executes `run` lists; without one, autorun degrades to lazy
     (descendants are marked stale, since their outputs could not land in their cells).
