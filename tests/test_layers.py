@@ -2,8 +2,8 @@
 
 The map in docs/architecture.md: core -> kernel (with its features) -> lab, and formats -> server /
 headless. `core` and `formats` carry most of the logic and the tests because they are pure; this is the
-contract that keeps them so. A failure names the offending import: the chain of modules that loaded a host, or the file and
-line of an import that points up.
+contract that keeps them so. A failure names the offending import: the chain of modules that loaded a
+host, or the file and line of an import that points up.
 """
 
 from __future__ import annotations
