@@ -15,13 +15,13 @@ from typing import Literal
 from reactive_kernel.core.analysis import CellFacts, analyze
 from reactive_kernel.core.errors import AmbiguousDefinitionError, CycleError, MultipleDefinitionError
 from reactive_kernel.core.graph import Change, Graph, Policy
+from reactive_kernel.core.kept import KeptValues, Value
 
 Mode = Literal["autorun", "lazy"]
 MODES: tuple[Mode, ...] = ("autorun", "lazy")
 CACHE_MODES = ("off", "memory", "disk")  # a cell's `reactive.cache` option, as the frontend syncs it
 STATUSES = ("unrun", "fresh", "edited", "stale", "queued", "running", "error", "blocked", "disabled")
 _NEEDS_RUN = frozenset({"unrun", "stale", "queued"})
-Value = tuple[str, str]  # (cell id, global name): the value a cell's run left in that global
 Rewired = dict[str, Mapping[str, frozenset[str]]]  # cell -> where its reads resolved before an edit
 
 
@@ -120,7 +120,7 @@ class Scheduler:
         self._running: _Run | None = None
         self._graph_errors: set[str] = set()  # cells with a multiple definition or in a cycle
         self._closures: tuple[frozenset[str], frozenset[str]] | None = None  # (disabled, blocked by graph)
-        self._held: set[Value] = set()  # ordered: values the kernel keeps, per defining cell and name
+        self._kept = KeptValues(self.graph)  # ordered: values the kernel keeps, per defining cell and name
 
     @property
     def definitions(self) -> Policy:
@@ -188,7 +188,7 @@ class Scheduler:
         for cell_id in removed:
             cell = self._cells.pop(cell_id)
             forget |= cell.ran_defs
-            drop |= self._values_of(cell_id)
+            drop |= self._take_values(cell_id)
             orphans |= {r for name in cell.ran_defs for r in self.graph.readers(name)}
             change = self.graph.remove_cell(cell_id)
             changed |= change.touched
@@ -205,7 +205,6 @@ class Scheduler:
         changed |= self._update_errors(changed)
         orphans &= set(self._cells)
         plan = self._cascade(orphans | set(self.graph.descendants(orphans)))
-        self._held -= drop
         drop |= self._rewired(
             {c: o for c, o in rewired.items() if c not in orphans and c not in self._pending}
         )
@@ -223,8 +222,7 @@ class Scheduler:
         change = self.graph.set_policy(policy)
         if not change.touched:
             return Plan()
-        drop = frozenset(self._held)
-        self._held.clear()
+        drop = self._kept.clear()
         self._closures = None
         changed = set(change.touched) | self._update_errors(change.touched)
         pruned = self._prune()
@@ -296,18 +294,12 @@ class Scheduler:
         self._running = _Run(cell_id, cell.ran_defs)
         facts = self.graph.facts(cell_id)
         forget = cell.ran_defs
-        drop = self._values_of(cell_id)
-        self._held -= drop
+        drop = self._take_values(cell_id)
         cell.ran_source, cell.ran_defs, cell.error = source, facts.defs, None
         cell.warnings = self._mutation_warnings(cell_id, facts)
         for name in facts.defs:
             self.gone.pop(name, None)
-        bind = tuple(
-            (name, origin)
-            for name, found in sorted(self.graph.origins(cell_id).items())
-            for origin in found
-            if (origin, name) in self._held
-        )
+        bind = self._kept.binds(cell_id) if self.definitions == "ordered" else ()
         # The cell's own move to `running` is not sent: the client that asked knows it (docs/protocol.md).
         return Plan(changed=frozenset(changed), forget=forget, execute=True, drop=frozenset(drop), bind=bind)
 
@@ -347,7 +339,9 @@ class Scheduler:
             {n: f"cell '{cell_id}' no longer defines it" for n in vanished if not self.graph.definers(n)}
         )
         orphans = {r for name in vanished for r in self.graph.readers(name)} - {cell_id}
-        keep, spoiled, spare = self._values_after(cell_id)
+        keep, spoiled, spare = frozenset(), frozenset(), frozenset()
+        if self.definitions == "ordered":
+            keep, spoiled, spare = self._kept.after_run(cell_id, lambda c: self.status(c) == "fresh")
         plan = self._cascade(set(self.graph.descendants({cell_id})) | orphans)
         return replace(
             plan,
@@ -399,8 +393,7 @@ class Scheduler:
         if self._pending == before:
             return Plan()
         added = cells - set(before)
-        drop = set().union(*(self._values_of(c) for c in added))  # they will make new ones
-        self._held -= drop
+        drop = set().union(*(self._take_values(c) for c in added))  # they will make new ones
         return Plan(changed=frozenset(added), run=tuple(self._pending), drop=frozenset(drop))
 
     def _upstream_of(self, cells: Iterable[str]) -> set[str]:
@@ -416,59 +409,19 @@ class Scheduler:
         cell.error = None
         if cell.base != "unrun":
             cell.base = "stale"
-        drop = self._values_of(cell_id)
-        self._held -= drop
-        return drop
+        return self._take_values(cell_id)
 
     # ---- kept values (ordered policy) ----------------------------------------------------------------
 
     def release(self, values: Iterable[Value]) -> None:
         """The kernel let go of kept values (too big to keep, or the cell did not bind the name)."""
-        self._held.difference_update(values)
+        self._kept.let_go(values)
 
-    def _values_of(self, cell_id: str) -> set[Value]:
-        return {(cell_id, name) for name in self.graph.defs(cell_id) if (cell_id, name) in self._held}
-
-    def _values_after(self, cell_id: str) -> tuple[frozenset[Value], frozenset[Value], frozenset[Value]]:
-        """After a successful run: values to keep, values it changed in place, values nobody reads again."""
-        if self.definitions != "ordered":
-            return frozenset(), frozenset(), frozenset()
-        keep = {(cell_id, name) for name in self.graph.defs(cell_id)}
-        self._held |= keep
-        spoiled = {
-            (source, name)
-            for name in self.graph.facts(cell_id).mutates
-            for source in self.graph.resolve(name, cell_id)
-            if (source, name) in self._held
-        }
-        self._held -= spoiled
-        spare = set()
-        for name, found in self.graph.origins(cell_id).items():
-            for source in found:
-                value = (source, name)
-                if value in self._held and self.graph.last_definer(name) != source:
-                    readers = self.graph.readers_of(source, name) - {cell_id}
-                    if all(self.status(r) == "fresh" for r in readers):
-                        spare.add(value)
-        return frozenset(keep), frozenset(spoiled), frozenset(spare)
+    def _take_values(self, cell_id: str) -> set[Value]:
+        return self._kept.take(cell_id)
 
     def _last_values(self, names: Iterable[str], ran: str | None = None) -> tuple[tuple[str, str], ...]:
-        """(name, cell) for names defined elsewhere too: the global ends with the value of the lowest
-        definer that still has one, as after a top-to-bottom run (what a console or inspector sees)."""
-        if self.definitions != "ordered":
-            return ()
-        found = []
-        for name in sorted(names):
-            definers = self.graph.definers(name)
-            if len(definers) < 2 and ran in definers:
-                continue
-            for definer in reversed(self.graph.in_order(definers)):
-                if definer == ran:
-                    break
-                if (definer, name) in self._held:
-                    found.append((name, definer))
-                    break
-        return tuple(found)
+        return self._kept.last(names, ran) if self.definitions == "ordered" else ()
 
     # ---- what the frontend sees --------------------------------------------------------------------
 
@@ -588,27 +541,11 @@ class Scheduler:
         return needed | self._values_missing(cell_id)
 
     def _values_missing(self, cell_id: str) -> set[str]:
-        """Ordered: cells whose value this cell (or a cell re-running for it) reads but that is gone:
-        changed in place since, or let go. A name with one definer needs no kept value: the global
-        holds it."""
         if self.definitions != "ordered":
             return set()
-        missing: set[str] = set()
-        stack = [cell_id]
-        while stack:
-            reader = stack.pop()
-            for name, found in self.graph.origins(reader).items():
-                for source in found:
-                    if (
-                        source in missing
-                        or (source, name) in self._held
-                        or len(self.graph.definers(name)) < 2
-                    ):
-                        continue
-                    if self._runnable(source) and self._cells[source].ran_source is not None:
-                        missing.add(source)
-                        stack.append(source)
-        return missing
+        return self._kept.missing(
+            cell_id, lambda c: self._runnable(c) and self._cells[c].ran_source is not None
+        )
 
     def _runnable(self, cell_id: str) -> bool:
         disabled, blocked = self._derived()
