@@ -10,6 +10,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { ReactiveController } from './controller';
 import { GraphView } from './graphview';
+import { ENGLISH } from './logic';
 import { pyFilesPlugin } from './pyfiles';
 import { STATUSES } from './protocol';
 import { ReactiveStatus } from './statusbar';
@@ -60,7 +61,7 @@ class Notebooks implements IReactiveNotebooks {
   }
 
   private _add(panel: NotebookPanel): void {
-    const controller = new ReactiveController(panel, this._settings);
+    const controller = new ReactiveController(panel, this._settings, ENGLISH);
     this._controllers.set(panel, controller);
     panel.disposed.connect(() => this._controllers.delete(panel));
     this._currentChanged.emit();
