@@ -2,7 +2,7 @@
 
 import { Widget } from '@lumino/widgets';
 
-import { layoutGraph } from './logic';
+import { ITrans, layoutGraph } from './logic';
 import { IReactiveController, IReactiveNotebooks } from './tokens';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -11,13 +11,19 @@ const NODE_H = 26;
 const GAP_X = 18;
 const GAP_Y = 34;
 
+/** The panel's widget id (`reactive:show-graph` activates it). */
+export const GRAPH_ID = 'jp-reactive-graph';
+
 export class GraphView extends Widget {
-  constructor(private _notebooks: IReactiveNotebooks) {
+  constructor(
+    private _notebooks: IReactiveNotebooks,
+    private _trans: ITrans
+  ) {
     super();
-    this.id = 'jp-reactive-graph';
+    this.id = GRAPH_ID;
     this.addClass('jp-reactive-graph');
-    this.title.caption = 'Reactive dependency graph';
-    this.title.label = 'Cell graph';
+    this.title.caption = _trans.__('Reactive dependency graph');
+    this.title.label = _trans.__('Cell graph');
     _notebooks.currentChanged.connect(this._follow, this);
     this._follow();
   }
@@ -38,8 +44,10 @@ export class GraphView extends Widget {
       return; // drawn again when shown
     }
     const c = this._controller;
+    const trans = this._trans;
     if (!c || !c.connected) {
-      this.node.replaceChildren(note('Open a notebook on the Python 3 (reactive) kernel to see its cell graph.'));
+      const text = trans.__('Open a notebook on the Python 3 (reactive) kernel to see its cell graph.');
+      this.node.replaceChildren(note(text));
       return;
     }
     const ids = c.codeCellIds();
@@ -80,7 +88,7 @@ export class GraphView extends Widget {
       const label = c.cellLabel(node.id);
       text.textContent = `${label} ${defs}`.slice(0, 14);
       const title = document.createElementNS(SVG, 'title');
-      title.textContent = `${label}: ${state?.status ?? 'unrun'}\ndefines: ${defs}`;
+      title.textContent = `${trans.__('%1: %2', label, state?.status ?? 'unrun')}\n${trans.__('defines: %1', defs)}`;
       g.append(rect, text, title);
       g.addEventListener('click', () => c.scrollTo(node.id));
       svg.appendChild(g);

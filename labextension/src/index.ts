@@ -1,26 +1,19 @@
-// The extension's plugins: notebook controllers, commands, status bar item, graph view.
+// The extension's plugins: notebook controllers, commands, status bar item, graph view, `.py` notebooks.
 
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
-import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
+import { ITranslator } from '@jupyterlab/translation';
 import { LabIcon } from '@jupyterlab/ui-components';
-import { ISignal, Signal } from '@lumino/signaling';
 
-import { ReactiveController } from './controller';
+import { addCommands } from './commands';
 import { GraphView } from './graphview';
+import { Notebooks } from './notebooks';
 import { pyFilesPlugin } from './pyfiles';
-import { STATUSES } from './protocol';
 import { ReactiveStatus } from './statusbar';
-import {
-  CommandIDs,
-  DEFAULT_SETTINGS,
-  IReactiveController,
-  IReactiveNotebooks,
-  ISettings,
-  PLUGIN_ID
-} from './tokens';
+import { DEFAULT_SETTINGS, IReactiveNotebooks, PLUGIN_ID, translation } from './tokens';
 
 /** Commands that interrupt the kernel; after them the frontend stops its cascade. */
 const INTERRUPTS = new Set(['notebook:interrupt-kernel', 'kernelmenu:interrupt', 'runmenu:interrupt']);
@@ -34,65 +27,20 @@ const graphIcon = new LabIcon({
     '</g></svg>'
 });
 
-class Notebooks implements IReactiveNotebooks {
-  constructor(private _tracker: INotebookTracker) {
-    _tracker.widgetAdded.connect((_, panel) => this._add(panel));
-    _tracker.currentChanged.connect(() => this._currentChanged.emit());
-    _tracker.forEach(panel => this._add(panel));
-  }
-
-  controllerFor(panel: NotebookPanel | null): IReactiveController | undefined {
-    return panel ? this._controllers.get(panel) : undefined;
-  }
-
-  get current(): IReactiveController | undefined {
-    return this.controllerFor(this._tracker.currentWidget);
-  }
-
-  get currentChanged(): ISignal<IReactiveNotebooks, void> {
-    return this._currentChanged;
-  }
-
-  set settings(settings: ISettings) {
-    this._settings = settings;
-    this._controllers.forEach(c => c.updateSettings(settings));
-    applyColors(settings);
-  }
-
-  private _add(panel: NotebookPanel): void {
-    const controller = new ReactiveController(panel, this._settings);
-    this._controllers.set(panel, controller);
-    panel.disposed.connect(() => this._controllers.delete(panel));
-    this._currentChanged.emit();
-  }
-
-  private _settings: ISettings = DEFAULT_SETTINGS;
-  private _controllers = new Map<NotebookPanel, ReactiveController>();
-  private _currentChanged = new Signal<IReactiveNotebooks, void>(this);
-}
-
-/** User colours override the stylesheet's per-status CSS variables. */
-function applyColors(settings: ISettings): void {
-  for (const status of STATUSES) {
-    const colour = settings.colors[status];
-    const name = `--jp-reactive-${status}`;
-    if (colour) {
-      document.documentElement.style.setProperty(name, colour);
-    } else {
-      document.documentElement.style.removeProperty(name);
-    }
-  }
-}
-
 const notebooksPlugin: JupyterFrontEndPlugin<IReactiveNotebooks> = {
   id: PLUGIN_ID,
   description: 'Connects notebooks on a reactive kernel and shows every cell state.',
   autoStart: true,
   requires: [INotebookTracker],
-  optional: [ISettingRegistry],
+  optional: [ISettingRegistry, ITranslator],
   provides: IReactiveNotebooks,
-  activate: (app: JupyterFrontEnd, tracker: INotebookTracker, registry: ISettingRegistry | null) => {
-    const notebooks = new Notebooks(tracker);
+  activate: (
+    app: JupyterFrontEnd,
+    tracker: INotebookTracker,
+    registry: ISettingRegistry | null,
+    translator: ITranslator | null
+  ) => {
+    const notebooks = new Notebooks(tracker, translation(translator));
     if (registry) {
       void registry.load(PLUGIN_ID).then(settings => {
         const read = () => (notebooks.settings = { ...DEFAULT_SETTINGS, ...(settings.composite as object) });
@@ -115,93 +63,14 @@ const commandsPlugin: JupyterFrontEndPlugin<void> = {
     'Commands: toggle autorun/lazy, run stale cells, run with ancestors, highlight relations, cache cells.',
   autoStart: true,
   requires: [IReactiveNotebooks, INotebookTracker],
-  optional: [ICommandPalette],
+  optional: [ICommandPalette, ITranslator],
   activate: (
     app: JupyterFrontEnd,
     notebooks: IReactiveNotebooks,
     tracker: INotebookTracker,
-    palette: ICommandPalette | null
-  ) => {
-    const enabled = () => !!notebooks.current?.connected;
-    const commands: Array<[string, string, () => unknown, (() => boolean)?]> = [
-      [
-        CommandIDs.toggleMode,
-        'Reactive: Toggle Autorun/Lazy',
-        () => {
-          const c = notebooks.current!;
-          c.setMode(c.mode === 'autorun' ? 'lazy' : 'autorun');
-        },
-        () => notebooks.current?.mode === 'lazy'
-      ],
-      [
-        CommandIDs.toggleDefinitions,
-        'Reactive: Toggle Definitions Ordered/Unique',
-        () => {
-          const c = notebooks.current!;
-          c.setDefinitions(c.definitions === 'ordered' ? 'unique' : 'ordered');
-        },
-        () => notebooks.current?.definitions === 'unique'
-      ],
-      [CommandIDs.runStale, 'Reactive: Run Stale Cells', () => notebooks.current!.runStale()],
-      [CommandIDs.runWithAncestors, 'Reactive: Run Cell with Its Ancestors', () => notebooks.current!.runActiveWithAncestors()],
-      [
-        CommandIDs.toggleHighlight,
-        "Reactive: Highlight the Cell's Parents and Children",
-        () => notebooks.current!.toggleHighlight(),
-        () => !!notebooks.current?.highlight
-      ],
-      [CommandIDs.showGraph, 'Reactive: Show Cell Graph', () => app.shell.activateById('jp-reactive-graph')]
-    ];
-    for (const [id, label, execute, isToggled] of commands) {
-      const always = id === CommandIDs.showGraph;
-      app.commands.addCommand(id, {
-        label,
-        caption: label,
-        execute,
-        isEnabled: always ? () => true : enabled,
-        isToggled
-      });
-      palette?.addItem({ command: id, category: 'Reactive Kernel' });
-    }
-    // Cell options: on code cells of a reactive notebook; also in the cell context menu (schema/plugin.json),
-    // where the label goes without the palette's `Reactive:` prefix.
-    const cacheCommands: Array<[string, string, 'memory' | 'disk']> = [
-      [CommandIDs.toggleCache, 'Cache Cell Results', 'memory'],
-      [CommandIDs.toggleDiskCache, 'Cache Cell Results on Disk', 'disk']
-    ];
-    for (const [id, label, target] of cacheCommands) {
-      app.commands.addCommand(id, {
-        label: args => (args.isPalette ? `Reactive: ${label}` : label),
-        caption:
-          target === 'disk'
-            ? 'Skip re-running the cell while its source and inputs are unchanged, across kernel restarts'
-            : 'Skip re-running the cell while its source and inputs are unchanged',
-        execute: () => notebooks.current?.toggleCache(target),
-        isEnabled: () => enabled() && notebooks.current?.activeCacheMode() !== null,
-        isVisible: enabled,
-        isToggled: () => notebooks.current?.activeCacheMode() === target
-      });
-      palette?.addItem({ command: id, category: 'Reactive Kernel', args: { isPalette: true } });
-    }
-    // Enabled and toggled states follow the current notebook's connection and mode.
-    let followed: IReactiveController | undefined;
-    let shown = '';
-    const refresh = () => {
-      const c = notebooks.current;
-      const now = `${c?.connected}|${c?.mode}|${c?.definitions}|${c?.highlight}|${c?.activeCacheMode()}`;
-      if (now !== shown) {
-        shown = now; // re-rendering toolbars on every state message would slow cascades down
-        app.commands.notifyCommandChanged();
-      }
-    };
-    notebooks.currentChanged.connect(() => {
-      followed?.changed.disconnect(refresh);
-      followed = notebooks.current;
-      followed?.changed.connect(refresh);
-      refresh();
-    });
-    tracker.activeCellChanged.connect(refresh); // the cache toggles follow the active cell
-  }
+    palette: ICommandPalette | null,
+    translator: ITranslator | null
+  ) => addCommands(app, notebooks, tracker, palette, translation(translator))
 };
 
 const statusPlugin: JupyterFrontEndPlugin<void> = {
@@ -209,12 +78,17 @@ const statusPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Status bar item with the mode, stale and failed cells, and cascade progress.',
   autoStart: true,
   requires: [IReactiveNotebooks],
-  optional: [IStatusBar],
-  activate: (app: JupyterFrontEnd, notebooks: IReactiveNotebooks, statusBar: IStatusBar | null) => {
+  optional: [IStatusBar, ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    notebooks: IReactiveNotebooks,
+    statusBar: IStatusBar | null,
+    translator: ITranslator | null
+  ) => {
     if (!statusBar) {
       return;
     }
-    const item = new ReactiveStatus(notebooks);
+    const item = new ReactiveStatus(notebooks, translation(translator));
     item.node.addEventListener('click', event => item.onClick(event.target));
     statusBar.registerStatusItem('reactive-kernel-labextension:status', {
       item,
@@ -231,8 +105,9 @@ const graphPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Side panel drawing the notebook cell graph with statuses.',
   autoStart: true,
   requires: [IReactiveNotebooks],
-  activate: (app: JupyterFrontEnd, notebooks: IReactiveNotebooks) => {
-    const view = new GraphView(notebooks);
+  optional: [ITranslator],
+  activate: (app: JupyterFrontEnd, notebooks: IReactiveNotebooks, translator: ITranslator | null) => {
+    const view = new GraphView(notebooks, translation(translator));
     view.title.icon = graphIcon;
     app.shell.add(view, 'right', { rank: 900 });
   }

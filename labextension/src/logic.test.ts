@@ -6,15 +6,20 @@ import { describe as suite, test } from 'node:test';
 import {
   badgeText,
   cacheMode,
+  cellLabel,
   definitionsFor,
   describe,
   describeReads,
+  ENGLISH,
+  ITrans,
   layoutGraph,
   linkCells,
   MAX_ATTEMPTS,
   RunQueue,
   StateStore,
+  statusBarParts,
   statusBarText,
+  syncCell,
   toggledCacheMode,
   withCacheMode
 } from './logic';
@@ -344,4 +349,71 @@ suite('definitions policy', () => {
     assert.deepStrictEqual(describeReads(s, id => `#${id.slice(1)}`), ['df (from #3)', 'np']);
     assert.match(describe(s, id => `#${id.slice(1)}`), /reads: df \(from #3\), np/);
   });
+});
+
+suite('translation', () => {
+  const fills: Array<[string, unknown[], string]> = [
+    ['reactive: %1', ['lazy'], 'reactive: lazy'],
+    ['running %1/%2', [3, 7], 'running 3/7'],
+    ['%2 before %1', ['a', 'b'], 'b before a'],
+    ['%1 and %1', ['x'], 'x and x'],
+    ['100%% sure', [], '100% sure'],
+    ['no placeholder', ['ignored'], 'no placeholder']
+  ];
+  for (const [msgid, args, expected] of fills) {
+    test(`English fills ${JSON.stringify(msgid)} as nullTranslator does`, () =>
+      assert.equal(ENGLISH.__(msgid, ...args), expected));
+  }
+
+  // A language whose every text is the English one in brackets: a line without them was not translated.
+  const bracketed: ITrans = { __: (msgid, ...args) => ENGLISH.__(`[${msgid}]`, ...args) };
+
+  test('every line of the badge hover goes through the translation', () => {
+    const s = state('fresh', { cached: true, defs: ['y'], refs: ['df', 'np'], origins: { df: 'c3' } });
+    const lines = describe(s, id => `#${id.slice(1)}`, 'disk', bracketed).split('\n');
+    assert.equal(lines.length, 6);
+    for (const line of lines) {
+      assert.match(line, /^\[.*\]$/, line);
+    }
+    assert.ok(lines.includes('[reads: [df (from #3)], np]'), lines.join('\n'));
+  });
+
+  test('the status bar translates its words, not the protocol names', () => {
+    const parts = statusBarParts('lazy', { stale: 2 }, { done: 1, total: 4 }, 'unique', bracketed);
+    assert.deepEqual(parts, ['[reactive: lazy]', 'unique', '[running 1/4]', '2 stale']);
+  });
+});
+
+suite('cell labels', () => {
+  const order = ['m1', 'c2', 'c3'];
+  const cases: Array<[string, string]> = [
+    ['m1', '#1'],
+    ['c2', '#2'],
+    ['c3', '#3']
+  ];
+  for (const [id, label] of cases) {
+    test(`${id} is ${label}: its position, whatever its type`, () => assert.equal(cellLabel(order, id), label));
+  }
+});
+
+suite('sync cells', () => {
+  const cases: Array<[string, { disabled?: unknown; reactive?: unknown }, boolean, string]> = [
+    ['no metadata', {}, false, 'off'],
+    ['disabled', { disabled: true }, true, 'off'],
+    ['disabled only when exactly true', { disabled: 'yes' }, false, 'off'],
+    ['cache in memory', { reactive: { cache: true } }, false, 'memory'],
+    ['cache on disk, disabled', { disabled: true, reactive: { cache: 'disk' } }, true, 'disk'],
+    ['junk cache', { reactive: { cache: 'tape' } }, false, 'off']
+  ];
+  for (const [name, metadata, disabled, cache] of cases) {
+    test(name, () =>
+      assert.deepEqual(syncCell('a', 'x = 1', 'code', metadata), {
+        id: 'a',
+        source: 'x = 1',
+        cell_type: 'code',
+        disabled,
+        cache
+      })
+    );
+  }
 });

@@ -1,7 +1,24 @@
 // The extension's decisions that need no browser: the run queue, merged states, texts, graph layout.
 // Pure: imports nothing from JupyterLab, so node's test runner covers it (logic.test.ts).
 
-import { CacheMode, Definitions, ICellState, Mode, Status } from './protocol';
+import { CacheMode, Definitions, ICellState, ISyncCell, Mode, Status } from './protocol';
+
+/**
+ * What the texts here need of a JupyterLab translation bundle (`translator.load('reactive_kernel')`):
+ * gettext with `%1`, `%2` placeholders. Structural, so this module still imports nothing from JupyterLab.
+ */
+export interface ITrans {
+  __(msgid: string, ...args: unknown[]): string;
+}
+
+/** The texts as written, placeholders filled: what JupyterLab's `nullTranslator` bundle does. */
+export const ENGLISH: ITrans = {
+  __: (msgid, ...args) =>
+    msgid
+      .replace(/%%/g, '%% ')
+      .replace(/%(\d+)/g, (_, n: string) => String(args[Number(n) - 1]))
+      .replace(/%% /g, '%')
+};
 
 /** How many times one run list may send the same cell that came back without running. */
 export const MAX_ATTEMPTS = 3;
@@ -160,24 +177,29 @@ export function statusBarText(
   mode: Mode,
   counts: Partial<Record<Status, number>>,
   progress: { done: number; total: number } | null,
-  definitions?: Definitions
+  definitions?: Definitions,
+  trans: ITrans = ENGLISH
 ): string {
-  return statusBarParts(mode, counts, progress, definitions).join(' · ');
+  return statusBarParts(mode, counts, progress, definitions, trans).join(' · ');
 }
 
-/** The status bar's parts: the mode, the definitions policy when given, progress, what needs attention. */
+/**
+ * The status bar's parts: the mode, the definitions policy when given, progress, what needs attention.
+ * Modes, policies and statuses are the protocol's names (docs/protocol.md), shown untranslated.
+ */
 export function statusBarParts(
   mode: Mode,
   counts: Partial<Record<Status, number>>,
   progress: { done: number; total: number } | null,
-  definitions?: Definitions
+  definitions?: Definitions,
+  trans: ITrans = ENGLISH
 ): string[] {
-  const parts = [`reactive: ${mode}`];
+  const parts = [trans.__('reactive: %1', mode)];
   if (definitions) {
     parts.push(definitions);
   }
   if (progress) {
-    parts.push(`running ${progress.done}/${progress.total}`);
+    parts.push(trans.__('running %1/%2', progress.done, progress.total));
   }
   const attention = (['stale', 'error', 'blocked'] as Status[])
     .filter(status => (counts[status] ?? 0) > 0)
@@ -203,9 +225,13 @@ export function definitionsFor(metadata: { [key: string]: unknown }, fallback: D
 }
 
 /** `df (from #3)` for each read that resolves to one cell, in the order of `refs`. */
-export function describeReads(state: ICellState, label: (id: string) => string): string[] {
+export function describeReads(
+  state: ICellState,
+  label: (id: string) => string,
+  trans: ITrans = ENGLISH
+): string[] {
   const origins = state.origins ?? {};
-  return state.refs.map(name => (origins[name] ? `${name} (from ${label(origins[name])})` : name));
+  return state.refs.map(name => (origins[name] ? trans.__('%1 (from %2)', name, label(origins[name])) : name));
 }
 
 /** Whether the cell is fresh because its latest run was restored from its cache. */
@@ -222,23 +248,47 @@ export function badgeText(state: ICellState): string {
 export function describe(
   state: ICellState,
   label: (id: string) => string = id => id,
-  cache: CacheMode = 'off'
+  cache: CacheMode = 'off',
+  trans: ITrans = ENGLISH
 ): string {
   const list = (items: string[]) => (items.length > 0 ? items.join(', ') : '-');
   const status = isCachedHit(state)
-    ? `status: ${state.status}, restored from cache (source and inputs unchanged)`
-    : `status: ${state.status}`;
+    ? trans.__('status: %1, restored from cache (source and inputs unchanged)', state.status)
+    : trans.__('status: %1', state.status);
   const lines = [
     status,
-    `defines: ${list(state.defs)}`,
-    `reads: ${list(describeReads(state, label))}`,
-    `parents: ${list(state.parents.map(label))}`,
-    `children: ${list(state.children.map(label))}`
+    trans.__('defines: %1', list(state.defs)),
+    trans.__('reads: %1', list(describeReads(state, label, trans))),
+    trans.__('parents: %1', list(state.parents.map(label))),
+    trans.__('children: %1', list(state.children.map(label)))
   ];
   if (cache !== 'off') {
-    lines.push(`cache: ${cache === 'disk' ? 'on disk (survives a kernel restart)' : 'in memory'}`);
+    lines.push(
+      cache === 'disk' ? trans.__('cache: on disk (survives a kernel restart)') : trans.__('cache: in memory')
+    );
   }
   return lines.join('\n');
+}
+
+/** How the user sees a cell named: `#3` is the notebook's third cell, whatever its type. */
+export function cellLabel(order: readonly string[], cellId: string): string {
+  return `#${order.indexOf(cellId) + 1}`;
+}
+
+/** One cell as a `sync` message carries it: disabled only when its `disabled` metadata is exactly true. */
+export function syncCell(
+  id: string,
+  source: string,
+  cellType: ISyncCell['cell_type'],
+  metadata: { disabled?: unknown; reactive?: unknown }
+): ISyncCell {
+  return {
+    id,
+    source,
+    cell_type: cellType,
+    disabled: metadata.disabled === true,
+    cache: cacheMode(metadata.reactive)
+  };
 }
 
 /** The cell's cache option from its `reactive` metadata: `cache: true` or `"memory"`, `"disk"`, else off. */

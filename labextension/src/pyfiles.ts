@@ -18,13 +18,13 @@ import {
   NotebookWidgetFactory
 } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { nullTranslator } from '@jupyterlab/translation';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { IDisposable } from '@lumino/disposable';
 
 import { CleanUntilEdited } from './pyclean';
 import { PyNotebookNames } from './pynames';
 import { documentPathInUrl } from './pyrules';
-import { CommandIDs, KERNEL_NAME, PY_FACTORY } from './tokens';
+import { CommandIDs, KERNEL_NAME, PY_FACTORY, translation } from './tokens';
 
 const NOTEBOOK_FACTORY = 'Notebook';
 const NOTEBOOK_PANEL_PLUGIN = '@jupyterlab/notebook-extension:panel'; // where Notebook toolbar items live
@@ -34,7 +34,7 @@ export const pyFilesPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Open .py notebooks as notebooks on their kernel, and create new .py notebooks from the launcher.',
   autoStart: true,
   requires: [INotebookWidgetFactory, INotebookTracker],
-  optional: [ILauncher, IDefaultFileBrowser, ICommandPalette, IToolbarWidgetRegistry, ISettingRegistry],
+  optional: [ILauncher, IDefaultFileBrowser, ICommandPalette, IToolbarWidgetRegistry, ISettingRegistry, ITranslator],
   activate: async (
     app: JupyterFrontEnd,
     notebookFactory: NotebookWidgetFactory.IFactory,
@@ -43,11 +43,13 @@ export const pyFilesPlugin: JupyterFrontEndPlugin<void> = {
     browser: IDefaultFileBrowser | null,
     palette: ICommandPalette | null,
     toolbars: IToolbarWidgetRegistry | null,
-    settings: ISettingRegistry | null
+    settings: ISettingRegistry | null,
+    translator: ITranslator | null
   ) => {
+    const trans = translation(translator);
     keepPyNotebooksClean(notebookFactory);
     if ('rendermime' in notebookFactory && 'contentFactory' in notebookFactory) {
-      const factory = addPyFactory(app, notebookFactory as NotebookWidgetFactory, tracker, toolbars, settings);
+      const factory = addPyFactory(app, notebookFactory as NotebookWidgetFactory, tracker, toolbars, settings, translator);
       keepPyNotebooksClean(factory);
       forwardWidgetExtensions(app.docRegistry, NOTEBOOK_FACTORY, PY_FACTORY);
       const names = new PyNotebookNames(app.docRegistry);
@@ -62,8 +64,8 @@ export const pyFilesPlugin: JupyterFrontEndPlugin<void> = {
       console.warn('reactive_kernel: an unknown notebook factory; .py notebooks open as text');
     }
     app.commands.addCommand(CommandIDs.newPyNotebook, {
-      label: args => (args.isLauncher ? 'Reactive Notebook (.py)' : 'New Reactive Notebook (.py)'),
-      caption: 'A new notebook saved as a readable .py file (percent format) on the reactive kernel',
+      label: args => (args.isLauncher ? trans.__('Reactive Notebook (.py)') : trans.__('New Reactive Notebook (.py)')),
+      caption: trans.__('A new notebook saved as a readable .py file (percent format) on the reactive kernel'),
       execute: async () => {
         const path = browser?.model.path ?? '';
         const model = await app.serviceManager.contents.newUntitled({ path, type: 'notebook', ext: '.py' });
@@ -75,7 +77,7 @@ export const pyFilesPlugin: JupyterFrontEndPlugin<void> = {
       }
     });
     launcher?.add({ command: CommandIDs.newPyNotebook, category: 'Notebook', rank: 10 });
-    palette?.addItem({ command: CommandIDs.newPyNotebook, category: 'Reactive Kernel' });
+    palette?.addItem({ command: CommandIDs.newPyNotebook, category: trans.__('Reactive Kernel') });
   }
 };
 
@@ -85,11 +87,17 @@ function addPyFactory(
   notebookFactory: NotebookWidgetFactory,
   tracker: INotebookTracker,
   toolbars: IToolbarWidgetRegistry | null,
-  settings: ISettingRegistry | null
+  settings: ISettingRegistry | null,
+  translator: ITranslator | null
 ): NotebookWidgetFactory {
+  const trans = translation(translator);
+  const toolbarFactory =
+    toolbars && settings
+      ? createToolbarFactory(toolbars, settings, NOTEBOOK_FACTORY, NOTEBOOK_PANEL_PLUGIN, translator ?? nullTranslator)
+      : undefined;
   const factory = new PyNotebookFactory(notebookFactory, {
-    name: PY_FACTORY,
-    label: 'Reactive Notebook',
+    name: PY_FACTORY, // an id other settings name (defaultViewers): never translated
+    label: trans.__('Reactive Notebook'),
     fileTypes: ['python'], // "Open With" on any .py; Document Manager's defaultViewers can name it
     modelName: 'notebook', // asks the server for type=notebook: the contents manager converts
     preferKernel: true,
@@ -99,10 +107,8 @@ function addPyFactory(
     mimeTypeService: notebookFactory.mimeTypeService,
     editorConfig: notebookFactory.editorConfig,
     notebookConfig: notebookFactory.notebookConfig,
-    toolbarFactory:
-      toolbars && settings
-        ? createToolbarFactory(toolbars, settings, NOTEBOOK_FACTORY, NOTEBOOK_PANEL_PLUGIN, nullTranslator)
-        : undefined
+    toolbarFactory,
+    translator: translator ?? undefined // the panel's own texts, as in the Notebook factory's panels
   });
   app.docRegistry.addWidgetFactory(factory);
   const icon = app.docRegistry.getFileType('notebook')?.icon;

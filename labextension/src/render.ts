@@ -2,7 +2,7 @@
 
 import { Cell } from '@jupyterlab/cells';
 
-import { badgeText, describe, isCachedHit, linkCells } from './logic';
+import { badgeText, describe, ENGLISH, isCachedHit, ITrans, linkCells } from './logic';
 import { CacheMode, ICellState } from './protocol';
 
 const BADGE = 'jp-reactive-badge';
@@ -16,6 +16,7 @@ export interface IRenderContext {
   known: ReadonlySet<string>; // ids of the notebook's cells, for links
   label: (cellId: string) => string; // how to name a cell to the user
   onLink: (cellId: string) => void; // a link to another cell was clicked
+  trans: ITrans; // the hover texts' language
 }
 
 /**
@@ -48,7 +49,7 @@ export function renderCell(
 /** Forget every mark, e.g. when the notebook leaves the reactive kernel. */
 export function clearCell(cell: Cell): void {
   delete cell.node.dataset.reactiveRelation;
-  renderCell(cell, undefined, { known: new Set(), label: id => id, onLink: () => undefined });
+  renderCell(cell, undefined, { known: new Set(), label: id => id, onLink: () => undefined, trans: ENGLISH });
 }
 
 function renderBadge(node: HTMLElement, state: ICellState, ctx: IRenderContext, cache: CacheMode): void {
@@ -60,7 +61,7 @@ function renderBadge(node: HTMLElement, state: ICellState, ctx: IRenderContext, 
     host.appendChild(badge);
   }
   badge.textContent = badgeText(state);
-  badge.title = describe(state, ctx.label, cache);
+  badge.title = describe(state, ctx.label, cache, ctx.trans);
   badge.classList.toggle(CACHED, isCachedHit(state));
 }
 
@@ -100,7 +101,7 @@ function renderLine(text: string, ctx: IRenderContext): HTMLElement {
     link.className = LINK;
     link.dataset.cellId = part.cell;
     link.textContent = ctx.label(part.cell);
-    link.title = `go to cell ${part.cell}`;
+    link.title = ctx.trans.__('go to cell %1', part.cell);
     link.onclick = event => {
       event.preventDefault();
       ctx.onLink(part.cell);

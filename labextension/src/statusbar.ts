@@ -2,16 +2,20 @@
 
 import { Widget } from '@lumino/widgets';
 
-import { statusBarParts } from './logic';
+import { ITrans, statusBarParts } from './logic';
 import { IReactiveController, IReactiveNotebooks } from './tokens';
 
 export class ReactiveStatus extends Widget {
-  constructor(private _notebooks: IReactiveNotebooks) {
+  constructor(
+    private _notebooks: IReactiveNotebooks,
+    private _trans: ITrans
+  ) {
     super();
     this.addClass('jp-reactive-statusbar');
-    this.node.title =
-      'Reactive kernel: mode, definitions policy, stale and failed cells ' +
-      '(click the mode to switch autorun/lazy, the policy to switch ordered/unique)';
+    // One literal per text, so translation tools can extract it.
+    this.node.title = _trans.__(
+      'Reactive kernel: mode, definitions policy, stale and failed cells (click the mode to switch autorun/lazy, the policy to switch ordered/unique)'
+    );
     _notebooks.currentChanged.connect(this._follow, this);
     this._follow();
   }
@@ -49,7 +53,8 @@ export class ReactiveStatus extends Widget {
           counts[status] = (counts[status] ?? 0) + 1;
         }
       }
-      const parts = statusBarParts(c.mode, counts, c.progress, c.definitions);
+      const trans = this._trans;
+      const parts = statusBarParts(c.mode, counts, c.progress, c.definitions, trans);
       this.node.replaceChildren(
         ...parts.flatMap((text, i) => {
           const span = document.createElement('span');
@@ -58,9 +63,9 @@ export class ReactiveStatus extends Widget {
             span.dataset.part = 'definitions';
             span.classList.add('jp-reactive-statusbar-definitions');
             span.title =
-              text === 'ordered'
-                ? 'Definitions: ordered, a read takes the nearest definition above (click for unique)'
-                : 'Definitions: unique, a name defined in two cells is an error (click for ordered)';
+              c.definitions === 'ordered'
+                ? trans.__('Definitions: ordered, a read takes the nearest definition above (click for unique)')
+                : trans.__('Definitions: unique, a name defined in two cells is an error (click for ordered)');
           }
           return i === 0 ? [span] : [document.createTextNode(' · '), span];
         })

@@ -1,6 +1,7 @@
 // Tokens, command ids and the interfaces the extension's plugins share.
 
 import { NotebookPanel } from '@jupyterlab/notebook';
+import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
@@ -13,6 +14,14 @@ export const KERNEL_NAME = 'reactive-python';
 
 /** Widget factory that opens any Python file as a notebook ("Open With > Reactive Notebook"). */
 export const PY_FACTORY = 'Reactive Notebook';
+
+/** The gettext domain of the extension's texts (a language pack's `reactive_kernel` catalogue). */
+export const TRANSLATION_DOMAIN = 'reactive_kernel';
+
+/** The extension's texts in the user's language; English as written without a translator. */
+export function translation(translator: ITranslator | null): TranslationBundle {
+  return (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
+}
 
 export namespace CommandIDs {
   export const toggleMode = 'reactive:toggle-mode';
