@@ -20,7 +20,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_raw_
 
 from reactive_kernel.core.errors import FormatError
 from reactive_kernel.formats import percent
-from reactive_kernel.formats.percent import lines as percent_lines
+from reactive_kernel.formats.percent import syntax as percent_syntax
 from reactive_kernel.formats.percent import yaml as percent_yaml
 
 pytestmark = pytest.mark.filterwarnings("ignore:The following metadata cannot be exported:UserWarning")
@@ -325,7 +325,7 @@ def test_where_jupytext_keeps_a_notebook_we_write_its_bytes(nb):
     nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
     theirs = jupytext.writes(nb, fmt="py:percent")
     escaped = any(
-        percent_lines._is_marker_family(line)
+        percent_syntax._is_marker_family(line)
         for cell in nb.cells
         if cell.cell_type == "code"
         for line in cell.source.split("\n")
@@ -667,7 +667,7 @@ def nested(depth: int) -> object:
 
 
 def test_metadata_nested_up_to_the_limit_round_trips_and_deeper_is_refused_when_written():
-    limit = percent_lines.NESTING_LIMIT
+    limit = percent_syntax.NESTING_LIMIT
     # (where the value goes, how deep it may be: the header's YAML holds it under `jupyter:` `jupytext:`)
     for where, deepest in (("cell", limit), ("header", limit - 3)):
         for depth, fits in ((deepest, True), (deepest + 1, False)):
@@ -704,14 +704,14 @@ JSON = st.recursive(
 
 
 def read_yaml(text: str):
-    return percent_yaml._Yaml(text.split("\n"), list(range(1, text.count("\n") + 2))).document()
+    return percent_yaml.read_yaml(text.split("\n"), list(range(1, text.count("\n") + 2)))
 
 
 @FAST
 @given(st.dictionaries(KEYS, JSON, max_size=4))
 def test_yaml_we_read_what_pyyaml_writes_and_pyyaml_reads_what_we_write(value):
     assert read_yaml(yaml.safe_dump({"jupyter": value}, default_flow_style=False)) == {"jupyter": value}
-    ours = "\n".join(percent_yaml._yaml_lines({"jupyter": value}, 0))
+    ours = "\n".join(percent_yaml.yaml_lines({"jupyter": value}, 0))
     assert yaml.safe_load(ours) == {"jupyter": value}
     assert read_yaml(ours) == {"jupyter": value}
 

@@ -58,6 +58,11 @@ whose comment prefix differs, "body": the body lines when they differ otherwise,
 cells and notebooks from `.ipynb` get the canonical form; a header that no longer matches the metadata
 is written anew, with the keys it had. Where jupytext's own file reads back right, ours is the same
 file. Reading and writing never import or run the file, and take time linear in its size.
+
+The modules, by role: `syntax` (what a line is: markers, magics, comments, escapes, strings, fences),
+`marker` (what a marker line says, and the one to write), `spacing` (blank lines between cells),
+`header` with `yaml` (the header, both ways), `reader` (text -> cells) and `writer` (cells -> text,
+and the record of how a file was read). This module joins them; each uses only the others' public names.
 """
 
 from __future__ import annotations
@@ -67,26 +72,19 @@ import re
 import nbformat
 from nbformat import NotebookNode
 
-from reactive_kernel.formats.percent.header import _header_lines, _header_metadata, _scan_header
-from reactive_kernel.formats.percent.lines import (
-    CELL_TYPES,
+from reactive_kernel.formats.percent.header import (
     DEFAULT_KERNELSPEC,
     FORMAT_VERSION,
     HEADER_KEYS,
-    HIDDEN_CELL_KEYS,
     JUPYTEXT_VERSION,
-    KEY,
-    LANGUAGES,
-    LINE_COUNT,
-    NAME,
-    NESTING_LIMIT,
-    TRAILING_NEWLINE,
-    _dict,
-    _main_language,
+    header_lines,
+    header_metadata,
+    scan_header,
 )
-from reactive_kernel.formats.percent.read import _assign_ids, _new_cell, _read_cells, _split_lines, _validate
-from reactive_kernel.formats.percent.record import _record_layout
-from reactive_kernel.formats.percent.write import _cell_lines
+from reactive_kernel.formats.percent.marker import LINE_COUNT, TRAILING_NEWLINE
+from reactive_kernel.formats.percent.reader import assign_ids, new_cell, read_cells, split_lines, validate
+from reactive_kernel.formats.percent.syntax import KEY, LANGUAGES, NAME, NESTING_LIMIT, as_dict, main_language
+from reactive_kernel.formats.percent.writer import CELL_TYPES, HIDDEN_CELL_KEYS, cell_lines, record_layout
 
 __all__ = [
     "CELL_TYPES",
@@ -114,7 +112,7 @@ def looks_like(text: str) -> bool:
     """Whether `text` is a percent notebook: a jupytext YAML header naming a kernelspec or jupytext format
     at the top, or a `# %%` marker at column 0."""
     lines = text[:20000].replace("\r\n", "\n").split("\n")
-    head = _scan_header(lines)
+    head = scan_header(lines)
     if head.ended and any(re.match(r"\s+(kernelspec|jupytext)\s*:", line) for _, line in head.jupyter):
         return True
     return _MARKER_AT_COLUMN_0.search(text) is not None
@@ -127,15 +125,15 @@ def reads(text: str) -> NotebookNode:
         FormatError: the header is not YAML we can read, declares another encoding than utf-8, or the
             metadata (header or marker line) is not valid for nbformat; `line` says where.
     """
-    newline, final_newline, lines = _split_lines(text)
-    head = _scan_header(lines)
-    metadata = _header_metadata(head)
-    main = _main_language(metadata)
-    found = _read_cells(lines, head.end, main)
-    _record_layout(found, main, lines)
+    newline, final_newline, lines = split_lines(text)
+    head = scan_header(lines)
+    metadata = header_metadata(head)
+    main = main_language(metadata)
+    found = read_cells(lines, head.end, main)
+    record_layout(found, main, lines)
     cells = [item.cell for item in found]
     if head.raw is not None:
-        raw = _new_cell("raw", head.raw, {KEY: {"header": True}})
+        raw = new_cell("raw", head.raw, {KEY: {"header": True}})
         cells.insert(0, raw)
     info: dict = {"name": NAME}
     if head.end:
@@ -145,9 +143,9 @@ def reads(text: str) -> NotebookNode:
     if not final_newline:
         info["final_newline"] = False
     metadata[KEY] = info
-    _assign_ids(cells)
+    assign_ids(cells)
     nb = NotebookNode(nbformat=4, nbformat_minor=5, metadata=nbformat.from_dict(metadata), cells=cells)
-    _validate(nb, head, found)
+    validate(nb, head, found)
     return nb
 
 
@@ -155,16 +153,16 @@ def writes(nb: NotebookNode) -> str:
     """The percent `.py` text of a notebook: the bytes it was read from while nothing changed, jupytext's
     layout for what is new or edited."""
     metadata = nb.get("metadata") or {}
-    info = _dict(metadata.get(KEY))
+    info = as_dict(metadata.get(KEY))
     if info.get("name") != NAME:
         info = {}
     newline = info.get("newline") if info.get("newline") in ("\n", "\r\n") else "\n"
     cells = list(nb.get("cells") or [])
-    head, cells = _header_lines(metadata, info, cells)
-    main = _main_language(metadata)
-    out = _cell_lines(cells, main, bool(info), head, markerless=True)
-    if _scan_header(out).end != len(head):  # the first cell, written without a marker, reads as header
-        out = _cell_lines(cells, main, bool(info), head, markerless=False)
+    head, cells = header_lines(metadata, info, cells)
+    main = main_language(metadata)
+    out = cell_lines(cells, main, bool(info), head, markerless=True)
+    if scan_header(out).end != len(head):  # the first cell, written without a marker, reads as header
+        out = cell_lines(cells, main, bool(info), head, markerless=False)
     final = info.get("final_newline") is not False
     ended = out if final else out[:-1]  # the lines a newline follows
     if newline == "\n" and ended and all(line.endswith("\r") for line in ended):

@@ -1,4 +1,8 @@
-"""Percent marker lines (`# %% [markdown] title key=value`): what one says, and one for a cell."""
+"""Percent marker lines (`# %% [markdown] title key=value`): what one says, and the one to write for a cell.
+
+Both directions use this: the reader to type a cell and take its metadata, the writer to make a line and
+to check that it reads back to the cell (`read_marker(marker_line(want, ...)) == want`).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,11 @@ import re
 from dataclasses import dataclass, field
 
 from reactive_kernel.core.errors import FormatError
-from reactive_kernel.formats.percent.lines import (
-    LANGUAGES,
-    LINE_COUNT,
-    NESTING_LIMIT,
-    TRAILING_NEWLINE,
-    _usual_language,
-)
+from reactive_kernel.formats.percent.syntax import LANGUAGES, NESTING_LIMIT, usual_language
+
+# Our two marker keys, read as flags and never as cell metadata (see the package docstring).
+TRAILING_NEWLINE = "reactive_trailing_newline"  # the code cell's source ends with one more newline
+LINE_COUNT = "reactive_lines"  # lines up to the next marker, for a cell that leaves a string or fence open
 
 # --- line patterns (compiled once; every function below matches whole lines) --------------------------
 
@@ -30,8 +32,8 @@ _METADATA_KEY = re.compile(r"[a-zA-Z0-9_.@/-]+\Z")
 # --- marker lines ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class _Marker:
+@dataclass(frozen=True)
+class Marker:
     """What a marker line says about its cell."""
 
     cell_type: str = "code"
@@ -42,7 +44,7 @@ class _Marker:
     count: int | None = None  # `reactive_lines`: lines up to the next marker
 
 
-def _read_marker(line: str | None, main: str) -> _Marker:
+def read_marker(line: str | None, main: str) -> Marker:
     """What a marker line says: cell type (`[markdown]`, `[raw]`, `[md]`, `cell_type=`), title, `%` depth,
     metadata, cell magic, and our two flags, as jupytext reads them.
 
@@ -50,7 +52,7 @@ def _read_marker(line: str | None, main: str) -> _Marker:
         FormatError: (without a line) brackets nested more than NESTING_LIMIT deep, checked before parsing.
     """
     if line is None or not _MARKER_WITH_OPTIONS.match(line):
-        return _Marker()
+        return Marker()
     if _too_deep(line):
         raise FormatError(f"the metadata on this `# %%` line is nested more than {NESTING_LIMIT} levels deep")
     title, metadata = _split_title(line[line.index("%%") + 2 :])
@@ -72,20 +74,19 @@ def _read_marker(line: str | None, main: str) -> _Marker:
     if typed:
         kind = metadata.pop("cell_type")
         cell_type = kind if kind in ("code", "markdown") else "raw"
-    elif not _active("ipynb", metadata):
+    elif not active_in("ipynb", metadata):
         cell_type = "raw"  # jupytext: a cell inactive in notebooks is raw there (`active="py"`: script-only)
         if metadata.get("active") == "":
             del metadata["active"]
     # Body lines are commented in markdown, in [raw] cells, and in cells jupytext leaves out of scripts
     # (frozen, `active` without py); a raw cell active only in scripts has code lines.
-    commented = cell_type == "markdown" or (typed and cell_type == "raw") or not _active("py", metadata)
-    marker = _Marker(cell_type, metadata, commented=commented)
-    _read_language(marker, main)
-    marker.trailing = metadata.pop(TRAILING_NEWLINE, None) is True and not marker.commented
+    commented = cell_type == "markdown" or (typed and cell_type == "raw") or not active_in("py", metadata)
+    commented, magic = _read_language(metadata, cell_type, commented, main)
+    trailing = metadata.pop(TRAILING_NEWLINE, None) is True and not commented
     count = metadata.pop(LINE_COUNT, None)
-    if isinstance(count, int) and not isinstance(count, bool) and count >= 0:
-        marker.count = count
-    return marker
+    if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        count = None
+    return Marker(cell_type, metadata, magic, commented, trailing, count)
 
 
 def _too_deep(text: str) -> bool:
@@ -115,26 +116,29 @@ def _too_deep(text: str) -> bool:
     return False
 
 
-def _read_language(marker: _Marker, main: str) -> None:
+def _read_language(metadata: dict, cell_type: str, commented: bool, main: str) -> tuple[bool, str | None]:
     """`language=` (jupytext's cell magics): drop it for the main language, else a commented body unless
-    `active` says otherwise (a raw cell of code lines keeps them: jupytext has no comment to take off)."""
-    language = marker.metadata.get("language")
+    `active` says otherwise (a raw cell of code lines keeps them: jupytext has no comment to take off).
+    Returns whether the body is commented and the cell magic `language=` stands for; takes the keys it
+    reads out of `metadata`."""
+    language = metadata.get("language")
     if not isinstance(language, str):
-        return
+        return commented, None
     if language == main:
-        del marker.metadata["language"]
-        return
-    if marker.cell_type != "raw":
-        marker.commented = marker.commented or "active" not in marker.metadata
-    if language in LANGUAGES and _usual_language(language) != main:
-        del marker.metadata["language"]
-        magic = "%%" + language
-        if "magic_args" in marker.metadata:
-            magic += f" {marker.metadata.pop('magic_args')}"
-        marker.magic = magic
+        del metadata["language"]
+        return commented, None
+    if cell_type != "raw":
+        commented = commented or "active" not in metadata
+    if language not in LANGUAGES or usual_language(language) == main:
+        return commented, None
+    del metadata["language"]
+    magic = "%%" + language
+    if "magic_args" in metadata:
+        magic += f" {metadata.pop('magic_args')}"
+    return commented, magic
 
 
-def _active(ext: str, metadata: dict, default: bool = True) -> bool:
+def active_in(ext: str, metadata: dict, default: bool = True) -> bool:
     """jupytext's test for a cell that runs in files of type `ext` ("py", "ipynb"): frozen cells
     (`run_control.frozen`) only in notebooks, else the first `active-ipynb-py`-style tag, else the `active`
     key (`"ipynb,py"`), else `default`. Values jupytext would fail on count as absent."""
@@ -247,7 +251,7 @@ def _as_json(value: object) -> object:
     raise ValueError(value)
 
 
-def _marker_line(want: _Marker, indent: str, main: str) -> str:
+def marker_line(want: Marker, indent: str, main: str) -> str:
     """jupytext's marker line for a cell, or the first other form that reads back to it: the type named
     where `active` alone would misread it, or JSON metadata."""
     metadata = dict(want.metadata)
@@ -266,7 +270,7 @@ def _marker_line(want: _Marker, indent: str, main: str) -> str:
         if options or extra:
             lines.append(f"{indent}# %% {tag + ' ' if tag else ''}{json.dumps({**options, **extra})}")
         for line in lines:
-            if _read_marker(line, main) == want:
+            if read_marker(line, main) == want:
                 return line
     raise FormatError(f"cell metadata {want.metadata!r} cannot be written on a `# %%` line")
 
@@ -279,7 +283,7 @@ def _type_forms(cell_type: str, metadata: dict) -> list[tuple[str, str, dict]]:
     if cell_type == "code":
         return [("", "", {}), ('cell_type="code"', "", {"cell_type": "code"})]
     if cell_type == "raw":
-        untyped = [("", "", {})] if _untyped_raw(metadata) else []
+        untyped = [("", "", {})] if untyped_raw(metadata) else []
         inactive = [] if "active" in metadata else [('active=""', "", {"active": ""})]
         return [*untyped, ("[raw]", "[raw]", {}), *inactive]
     if metadata.get("region_name") == "md":
@@ -287,7 +291,7 @@ def _type_forms(cell_type: str, metadata: dict) -> list[tuple[str, str, dict]]:
     return [("[markdown]", "[markdown]", {})]
 
 
-def _untyped_raw(metadata: dict) -> bool:
+def untyped_raw(metadata: dict) -> bool:
     """jupytext writes a raw cell with `active` metadata or an `active-` tag as code, without `[raw]`."""
     tags = metadata.get("tags")
     tagged = isinstance(tags, list) and any(isinstance(t, str) and t.startswith("active-") for t in tags)

@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reactive_kernel.formats.percent.lines import _is_blank
+from reactive_kernel.formats.percent.syntax import is_blank
 
 
-def _dropped(tail: list[str], size: int) -> int:
+def dropped(tail: list[str], size: int) -> int:
     """How many lines before the next marker jupytext takes as the separator, from the block's last lines
     (`size` lines in all, marker included)."""
-    if size >= 3 and not _is_blank(tail[-3]) and _is_blank(tail[-2]) and _is_blank(tail[-1]):
+    if size >= 3 and not is_blank(tail[-3]) and is_blank(tail[-2]) and is_blank(tail[-1]):
         return 2
     return 1 if size and tail[-1] == "" else 0
 
 
-def _blank_ok(text: list[str], blank: int) -> bool:
+def blank_ok(text: list[str], blank: int) -> bool:
+    """`blank` lines after a cell's lines (marker included) read back as its separator, no more, no less."""
     tail = (text[-3:] + [""] * blank)[-3:]
-    return _dropped(tail, len(text) + blank) == blank
+    return dropped(tail, len(text) + blank) == blank
 
 
 @dataclass
@@ -47,14 +48,14 @@ def _scan_next_def(text: list[str], quoted: frozenset[int]) -> _Scan:
     for k, line in enumerate(text):
         if k in quoted:
             continue
-        if _is_blank(line):
-            if k and _is_blank(text[k - 1]):
+        if is_blank(line):
+            if k and is_blank(text[k - 1]):
                 return _Scan(False, True)
         elif line.startswith(("def ", "async ", "class ")):
             return _Scan(True, False)
         elif not line.startswith(("#", "@", " ", ")")):
             return _Scan(False, False)
-    return _Scan(None, bool(text) and _is_blank(text[-1]))
+    return _Scan(None, bool(text) and is_blank(text[-1]))
 
 
 def _ends_with_def(text: list[str], quoted: frozenset[int]) -> bool:
@@ -63,7 +64,7 @@ def _ends_with_def(text: list[str], quoted: frozenset[int]) -> bool:
         if k in quoted:
             continue
         line = text[k]
-        if _is_blank(line):
+        if is_blank(line):
             if previous_blank:
                 return False
             previous_blank = True
@@ -75,7 +76,7 @@ def _ends_with_def(text: list[str], quoted: frozenset[int]) -> bool:
     return False
 
 
-class _Spacing:
+class Spacing:
     """jupytext's PEP 8 rule for the blank lines after each cell, decided from the last cell back, so each
     look-ahead into the following cells costs constant time."""
 
@@ -84,6 +85,7 @@ class _Spacing:
         self.def_after = [False] * (count + 1)  # the next instruction from cell i on is a def or class
 
     def canonical(self, i: int, last: bool, text: list[str], quoted: frozenset[int]) -> int:
+        """The blank lines jupytext writes after cell `i` (lines `text`), given the cells pushed after it."""
         if last:
             return 0
         if not text:
@@ -96,6 +98,7 @@ class _Spacing:
         return 1
 
     def push(self, i: int, text: list[str], quoted: frozenset[int], blank: int) -> None:
+        """Take in cell `i` and the blank lines after it, for the look-ahead of the cells before it."""
         for memo, scan in (
             (self.code_after, _scan_has_code(text)),
             (self.def_after, _scan_next_def(text, quoted)),
@@ -108,7 +111,7 @@ class _Spacing:
                 memo[i] = memo[i + 1]
 
 
-def _preferred_blank(metadata: dict, last: bool) -> int | None:
+def preferred_blank(metadata: dict, last: bool) -> int | None:
     """jupytext's own `lines_to_next_cell` cell metadata, in our count of blank lines."""
     value = metadata.get("lines_to_next_cell")
     if not isinstance(value, int) or isinstance(value, bool) or value < (1 if last else 0):

@@ -1,4 +1,8 @@
-"""The YAML subset of percent headers: a reader for what PyYAML writes for JSON data, and its block layout."""
+"""The YAML subset of percent headers: a reader for what PyYAML writes for JSON data, and its block layout.
+
+`read_yaml` parses the header's lines, `yaml_lines` writes JSON data as PyYAML's `safe_dump` would, and
+`yaml_depth` is how deep data nests, which the header checks against NESTING_LIMIT before writing it.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,19 @@ import re
 from collections.abc import Callable
 
 from reactive_kernel.core.errors import FormatError
-from reactive_kernel.formats.percent.lines import NESTING_LIMIT
+from reactive_kernel.formats.percent.syntax import NESTING_LIMIT
 
 _TOO_DEEP = f"nested more than {NESTING_LIMIT} levels deep"
+
+
+def read_yaml(lines: list[str], numbers: list[int]) -> object:
+    """The YAML document in `lines` (`numbers`: each one's line in the file, for errors).
+
+    Raises:
+        FormatError: YAML beyond this subset (anchors, tags, block scalars), bad indentation, unclosed
+            quotes or brackets, nesting past NESTING_LIMIT; with the file line.
+    """
+    return _Yaml(lines, numbers).document()
 
 
 class _Yaml:
@@ -363,7 +377,7 @@ class _Flow:
             raise ValueError("text after a flow collection")
 
 
-def _yaml_depth(value: object) -> int:
+def yaml_depth(value: object) -> int:
     """How deep lists and dicts nest in JSON data (each one a level, as the reader counts them)."""
     deepest = 0
     stack = [(value, 1)]
@@ -375,7 +389,7 @@ def _yaml_depth(value: object) -> int:
     return deepest
 
 
-def _yaml_lines(value: dict, indent: int) -> list[str]:
+def yaml_lines(value: dict, indent: int = 0) -> list[str]:
     """Block YAML for JSON data, keys sorted, lists at their key's indentation: PyYAML's safe_dump layout."""
     pad = " " * indent
     lines = []
@@ -383,7 +397,7 @@ def _yaml_lines(value: dict, indent: int) -> list[str]:
         item = value[key]
         head = f"{pad}{_yaml_scalar(str(key))}:"
         if isinstance(item, dict) and item:
-            lines += [head, *_yaml_lines(item, indent + 2)]
+            lines += [head, *yaml_lines(item, indent + 2)]
         elif isinstance(item, list) and item:
             lines += [head, *_yaml_list(item, indent)]
         else:
@@ -396,7 +410,7 @@ def _yaml_list(items: list, indent: int) -> list[str]:
     lines = []
     for item in items:
         if isinstance(item, dict) and item:
-            inner = _yaml_lines(item, indent + 2)
+            inner = yaml_lines(item, indent + 2)
         elif isinstance(item, list) and item:
             inner = _yaml_list(item, indent + 2)
         else:

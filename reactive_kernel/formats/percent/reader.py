@@ -1,4 +1,9 @@
-"""Read a percent file's cells: where each ends, the source it holds, nbformat's check of its metadata."""
+"""Read a percent file (text -> cells): where each cell ends, its source, nbformat's check of its metadata.
+
+`read_cells` gives each cell as `Found`: the notebook cell and how the file wrote it, which the writer's
+`record_layout` compares with its own layout. `code_end` and `commented_end` decode one cell's lines;
+the writer also uses them to check that a recorded body still reads back to the cell.
+"""
 
 from __future__ import annotations
 
@@ -10,26 +15,26 @@ import nbformat
 from nbformat import NotebookNode
 
 from reactive_kernel.core.errors import FormatError
-from reactive_kernel.formats.percent.header import _Head
-from reactive_kernel.formats.percent.lines import (
-    _ATTENTION,
-    _MARKER,
-    _closing_fence,
-    _decode_code,
-    _encode_code_line,
-    _fenced,
-    _is_marker,
-    _opening_fence,
-    _string_state,
-    _uncomment,
+from reactive_kernel.formats.percent.header import Head
+from reactive_kernel.formats.percent.marker import Marker, read_marker
+from reactive_kernel.formats.percent.spacing import dropped
+from reactive_kernel.formats.percent.syntax import (
+    ATTENTION,
+    MARKER,
+    closing_fence,
+    decode_code,
+    encode_code_line,
+    fenced,
+    is_marker,
+    opening_fence,
+    string_state,
+    uncomment,
 )
-from reactive_kernel.formats.percent.marker import _Marker, _read_marker
-from reactive_kernel.formats.percent.spacing import _dropped
 
 # --- lines and small helpers ---------------------------------------------------------------------------
 
 
-def _split_lines(text: str) -> tuple[str, bool, list[str]]:
+def split_lines(text: str) -> tuple[str, bool, list[str]]:
     """Newline style, whether the text ends with one, and its lines (split at `\\n` only)."""
     crlf = text.count("\r\n")
     newline = "\r\n" if crlf and crlf == text.count("\n") else "\n"
@@ -44,7 +49,8 @@ def _split_lines(text: str) -> tuple[str, bool, list[str]]:
     return newline, final, lines
 
 
-def _new_cell(cell_type: str, source: str, metadata: dict) -> NotebookNode:
+def new_cell(cell_type: str, source: str, metadata: dict) -> NotebookNode:
+    """An nbformat v4.5 cell, without nbformat's per-cell validation (`validate` checks the notebook once)."""
     cell = NotebookNode(id="", cell_type=cell_type, metadata=nbformat.from_dict(metadata), source=source)
     if cell_type == "code":
         cell["outputs"] = []
@@ -52,7 +58,7 @@ def _new_cell(cell_type: str, source: str, metadata: dict) -> NotebookNode:
     return cell
 
 
-def _assign_ids(cells: list[NotebookNode]) -> None:
+def assign_ids(cells: list[NotebookNode]) -> None:
     """Random ids as nbformat makes them, unique within the notebook."""
     seen: set[str] = set()
     pool = os.urandom(6 * len(cells)).hex()
@@ -67,7 +73,7 @@ def _assign_ids(cells: list[NotebookNode]) -> None:
 # --- reading cells --------------------------------------------------------------------------------------
 
 
-class _Closers:
+class Closers:
     """Whether a later line closes a code fence: jupytext opens a fence in markdown only when something later
     closes it. Built on first use from the few lines with fences; each question then costs a bisection."""
 
@@ -77,6 +83,7 @@ class _Closers:
         self.closers: dict[str, tuple[list[int], list[int]]] | None = None
 
     def later(self, index: int, fence: tuple[str, int]) -> bool:
+        """A line after `index` closes `fence` (character, length); `("", 0)`, no fence, is always true."""
         if not fence[0]:
             return True  # any later line (a string left open swallows the next marker)
         if self.closers is None:
@@ -88,7 +95,7 @@ class _Closers:
     def _index(self) -> dict[str, tuple[list[int], list[int]]]:
         found: dict[str, tuple[list[int], list[int]]] = {"`": ([], []), "~": ([], [])}
         for k in [k for k, line in enumerate(self.lines) if "```" in line or "~~~" in line]:
-            if close := _closing_fence(_uncomment(self.lines[k])):
+            if close := closing_fence(uncomment(self.lines[k])):
                 found[close[0]][0].append(k)
                 found[close[0]][1].append(close[1])
         for _, longest in found.values():
@@ -97,8 +104,8 @@ class _Closers:
         return found
 
 
-@dataclass
-class _Found:
+@dataclass(frozen=True)
+class Found:
     """A cell as the file has it."""
 
     cell: NotebookNode
@@ -108,14 +115,15 @@ class _Found:
     source: list[str]  # the body as source lines
     quoted: frozenset[int]  # body lines that start inside a string
     blank: int  # blank separator lines after the body
-    read: _Marker
+    read: Marker
     canonical: dict[int, str] | None  # code: the lines `writes` would put differently, as it would
     open_string: bool  # code: the body leaves a triple-quoted string open
 
 
-def _read_cells(lines: list[str], start: int, main: str) -> list[_Found]:
-    found: list[_Found] = []
-    closers = _Closers(lines)
+def read_cells(lines: list[str], start: int, main: str) -> list[Found]:
+    """The cells from line index `start` (after the header) on; `main`: the notebook's language."""
+    found: list[Found] = []
+    closers = Closers(lines)
     i = start
     while i < len(lines):
         item = _read_cell(lines, i, main, closers)
@@ -124,40 +132,40 @@ def _read_cells(lines: list[str], start: int, main: str) -> list[_Found]:
     return found
 
 
-def _read_cell(lines: list[str], i: int, main: str, closers: _Closers) -> _Found:
-    marker = lines[i] if _is_marker(lines[i]) else None
+def _read_cell(lines: list[str], i: int, main: str, closers: Closers) -> Found:
+    marker = lines[i] if is_marker(lines[i]) else None
     try:
-        read = _read_marker(marker, main)
+        read = read_marker(marker, main)
     except FormatError as exc:
         raise FormatError(exc.reason, i + 1) from None
     first = i + (marker is not None)
     stop = None
     if read.count is not None:
         stop = first + read.count
-        if stop >= len(lines) or not _is_marker(lines[stop]):
+        if stop >= len(lines) or not is_marker(lines[stop]):
             stop = None  # a count that does not fit the file is ignored
     quoted: list[int] = []
     canonical, open_string = None, False
     if read.commented:
-        end, _ = _commented_end(lines, first, read.cell_type != "code", closers, stop)
+        end, _ = commented_end(lines, first, read.cell_type != "code", closers, stop)
         decoded = None
     else:
         canonical = {}
-        end, decoded, quoted, open_string = _code_end(lines, first, stop, canonical, read.cell_type == "raw")
+        end, decoded, quoted, open_string = code_end(lines, first, stop, canonical, read.cell_type == "raw")
     # The scan stops at the first marker outside strings and fences, or at the count's line if sooner: a
     # count ends a cell only where a string or fence would hide the next marker, else it changes nothing.
-    blank = _dropped(lines[max(i, end - 3) : end], end - i)
+    blank = dropped(lines[max(i, end - 3) : end], end - i)
     body = lines[first : end - blank]
-    source = [_uncomment(line) for line in body] if decoded is None else decoded[: len(body)]
+    source = [uncomment(line) for line in body] if decoded is None else decoded[: len(body)]
     text = "\n".join(source) + ("\n" if read.trailing else "")
     if read.magic is not None:
         text = read.magic + "\n" + text
-    cell = _new_cell(read.cell_type, text, read.metadata)
+    cell = new_cell(read.cell_type, text, read.metadata)
     inside = frozenset(k for k in quoted if k < len(body))
-    return _Found(cell, marker, i, body, source, inside, blank, read, canonical, open_string)
+    return Found(cell, marker, i, body, source, inside, blank, read, canonical, open_string)
 
 
-def _code_end(
+def code_end(
     lines: list[str], first: int, stop: int | None, canonical: dict[int, str] | None = None, raw: bool = False
 ) -> tuple[int, list[str], list[int], bool]:
     """Decode code lines from `first` up to an unquoted marker (or `stop`, if sooner): end, source, quoted
@@ -173,14 +181,14 @@ def _code_end(
         if triple is not None:
             quoted.append(j - first)
             text = line
-        elif "#" in line and _MARKER.match(line):
+        elif "#" in line and MARKER.match(line):
             break
-        elif cont or _ATTENTION.match(line):
+        elif cont or ATTENTION.match(line):
             before = cont
-            text, cont = _decode_code(line, cont, raw)
+            text, cont = decode_code(line, cont, raw)
             if canonical is not None:
                 try:
-                    ours = _encode_code_line(text, before, None, raw)[0]
+                    ours = encode_code_line(text, before, None, raw)[0]
                 except FormatError:
                     ours = ""  # a line only its own form reads back to: recorded as it is
                 if ours != line:
@@ -189,13 +197,13 @@ def _code_end(
             text = line
         decoded.append(text)
         if triple is not None or '"' in line or "'" in line:
-            triple = _string_state(line, triple)
+            triple = string_state(line, triple)
         j += 1
     return j, decoded, quoted, triple is not None
 
 
-def _commented_end(
-    lines: list[str], first: int, fences: bool, closers: _Closers, stop: int | None = None
+def commented_end(
+    lines: list[str], first: int, fences: bool, closers: Closers, stop: int | None = None
 ) -> tuple[int, bool]:
     """Where a markdown or raw cell ends: the next marker outside a fenced block (or `stop`, if sooner),
     and whether a fence is open there."""
@@ -205,19 +213,19 @@ def _commented_end(
     while j < limit:
         line = lines[j]
         if fences and (fence is not None or "```" in line or "~~~" in line):
-            text = _uncomment(line)
+            text = uncomment(line)
             if fence is not None:
-                close = _closing_fence(text) if _fenced(text) else None
+                close = closing_fence(text) if fenced(text) else None
                 if close and close[0] == fence[0] and close[1] >= fence[1]:
                     fence = None
                 j += 1
                 continue
-            opening = _opening_fence(text)
+            opening = opening_fence(text)
             if opening and closers.later(j, opening):
                 fence = opening
                 j += 1
                 continue
-        if "#" in line and _MARKER.match(line):
+        if "#" in line and MARKER.match(line):
             break
         j += 1
     return j, fence is not None
@@ -226,7 +234,7 @@ def _commented_end(
 # --- nbformat's schema on the metadata read ----------------------------------------------------------
 
 
-def _validate(nb: NotebookNode, head: _Head, found: list[_Found]) -> None:
+def validate(nb: NotebookNode, head: Head, found: list[Found]) -> None:
     """nbformat's schema on the metadata it constrains (kernelspec, tags, name...), with the line to blame."""
     constrained = {"jupyter", "execution", "collapsed", "scrolled", "name", "tags", "format", "deletable"}
     suspects = [item for item in found if constrained.intersection(item.cell.metadata)]

@@ -1,34 +1,22 @@
-"""Line rules both directions share: constants, patterns, comments, magics, escapes, strings, fences."""
+"""What a percent line is: markers, magics, comments, escapes, strings, fences; rules both directions share.
+
+The reader decodes file lines into source lines with these rules and the writer encodes source lines with
+them, checking each encoding against the decoding. `Body` is a cell's encoded lines with what the layout
+around them needs; the constants here are the ones the header, marker and cell modules share.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-from reactive_kernel import KERNELSPEC
 from reactive_kernel.core.errors import FormatError
 
-KEY = "reactive_format"
+KEY = "reactive_format"  # notebook and cell metadata: how the file was read (see the package docstring)
 NAME = "percent"
-DEFAULT_KERNELSPEC = KERNELSPEC
-FORMAT_VERSION = "1.3"
-JUPYTEXT_VERSION = "1.19.6"  # the jupytext release whose py:percent output this module follows
-TRAILING_NEWLINE = "reactive_trailing_newline"
-LINE_COUNT = "reactive_lines"
 # Metadata nested deeper than this is refused before it is parsed: parsing it (and later, validating and
 # serving it) recurses once or more per level, and Python's recursion limit is about 1,000 frames.
 NESTING_LIMIT = 100
-
-# Notebook metadata jupytext puts in the header; cell metadata it never writes on a marker line.
-HEADER_KEYS = ("jupytext", "kernelspec", "kernel_info", "orphan", "tocdepth")
-HIDDEN_CELL_KEYS = frozenset(
-    [
-        *"autoscroll collapsed scrolled trusted execution ExecuteTime skipline noskipline".split(),
-        "cell_marker",
-        *"lines_to_next_cell lines_to_end_of_cell_marker comment_questions".split(),
-        KEY,
-    ]
-)
 # Cell magics jupytext writes as `# %% language="..."` (its list of Jupyter languages).
 LANGUAGES = frozenset(
     "R bash c# c++ clojure coconut cs csharp cython f# fs fsharp gnuplot go groovy haskell html idl java "
@@ -41,7 +29,8 @@ LANGUAGES = frozenset(
 # --- line patterns (compiled once; every function below matches whole lines) --------------------------
 
 
-_MARKER = re.compile(r"\s*#\s*(?:%%(?:%*\s|\s*\Z)|<codecell>\s*\Z|In\[[0-9 ]*\]:?\s*\Z)")
+# A line that opens a cell (`is_marker`); public so the reader's hot loops can match it inline.
+MARKER = re.compile(r"\s*#\s*(?:%%(?:%*\s|\s*\Z)|<codecell>\s*\Z|In\[[0-9 ]*\]:?\s*\Z)")
 
 
 _MAGIC = re.compile(
@@ -55,7 +44,7 @@ _MAGIC_FORCED = re.compile(r"\s*(?:# |#)*%{1,3}[a-zA-Z].*#\s*escape")
 _MAGIC_KEPT = re.compile(r"\s*(?:# |#)*%{1,3}[a-zA-Z].*#\s*noescape")
 _CONTINUED = re.compile(r".*\\\s*\Z")
 # Lines that reading may change: a comment, magic, shell or help line (or `x = %magic`); others are verbatim.
-_ATTENTION = re.compile(
+ATTENTION = re.compile(
     r"\s*[#%!?]|(?:cat|cd|cp|mv|rm|rmdir|mkdir|copy|ddir|echo|ls|ldir|ren)(?:\s|\Z)|\s*\S*\?\s*\Z|[^=]*=\s*[%!]"
 )
 _LIGHT_MARKER = re.compile(r"(?:# |#)+\+")  # jupytext's light-format `# +`, unescaped in code cells
@@ -64,30 +53,32 @@ _ESCAPES = re.compile(r"(?:# )*")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)\Z")
 
 
-CELL_TYPES = ("code", "markdown", "raw")
-
-
 # --- lines and small helpers ---------------------------------------------------------------------------
 
 
-def _dict(value: object) -> dict:
+def as_dict(value: object) -> dict:
+    """The value if it is a dict, else an empty one: metadata read from a file may hold anything."""
     return value if isinstance(value, dict) else {}
 
 
-def _source(cell: dict) -> str:
+def cell_source(cell: dict) -> str:
+    """A cell's source as one string (nbformat allows a list of lines)."""
     source = cell.get("source", "")
     return "".join(source) if isinstance(source, list) else source
 
 
-def _is_marker(line: str) -> bool:
-    return "#" in line and _MARKER.match(line) is not None
+def is_marker(line: str) -> bool:
+    """The line opens a cell (`# %%`, `#%% x`, `# <codecell>`, `# In[1]:`, indented or not)."""
+    return "#" in line and MARKER.match(line) is not None
 
 
-def _is_blank(line: str) -> bool:
+def is_blank(line: str) -> bool:
+    """Empty or whitespace only."""
     return not line or line.isspace()
 
 
-def _uncomment(line: str) -> str:
+def uncomment(line: str) -> str:
+    """The line less a leading `# ` (or `#`): how markdown, raw and header lines are read."""
     if line.startswith("# "):
         return line[2:]
     if line.startswith("#"):
@@ -110,9 +101,9 @@ def _escape(line: str) -> str:
     return line[: len(line) - len(rest)] + "# " + rest
 
 
-def _main_language(metadata: dict) -> str:
+def main_language(metadata: dict) -> str:
     """The notebook language as jupytext names it (cells in another language get a cell magic)."""
-    jupytext, kernelspec = _dict(metadata.get("jupytext")), _dict(metadata.get("kernelspec"))
+    jupytext, kernelspec = as_dict(metadata.get("jupytext")), as_dict(metadata.get("kernelspec"))
     language = jupytext.get("main_language") or kernelspec.get("language")
     if not isinstance(language, str) or not language:
         return "python"
@@ -123,7 +114,8 @@ def _main_language(metadata: dict) -> str:
     return language.lower().replace("#", "sharp")
 
 
-def _usual_language(language: str) -> str:
+def usual_language(language: str) -> str:
+    """The name jupytext gives a cell magic's language (`r` is `R`, `c#` is `csharp`, ...)."""
     language = language.lower()
     aliases = {"r": "R", "octave": "matlab", "cs": "csharp", "c#": "csharp", "fs": "fsharp", "f#": "fsharp"}
     if language.startswith("c++"):
@@ -134,7 +126,7 @@ def _usual_language(language: str) -> str:
 # --- Python strings, as jupytext follows them (its StringParser rules, scanned without a loop per char) --
 
 
-def _string_state(line: str, triple: str | None) -> str | None:
+def string_state(line: str, triple: str | None) -> str | None:
     """The triple quote left open after `line`, given the one open before it (None: not in a string).
 
     jupytext's rules: a line starting with `#` outside a string changes nothing, `#` outside quotes ends
@@ -193,12 +185,12 @@ def _is_marker_family(line: str) -> bool:
     indent = line[: len(line) - len(rest)]
     core = rest[_ESCAPES.match(rest).end() :]  # type: ignore[union-attr]
     # Only the innermost two levels can be a marker: `#\s*%%`, or one `# ` before ` %%`.
-    return _MARKER.match(indent + core) is not None or (
-        core != rest and _MARKER.match(indent + "# " + core) is not None
+    return MARKER.match(indent + core) is not None or (
+        core != rest and MARKER.match(indent + "# " + core) is not None
     )
 
 
-def _decode_code(line: str, cont: bool, raw: bool = False) -> tuple[str, bool]:
+def decode_code(line: str, cont: bool, raw: bool = False) -> tuple[str, bool]:
     """The source line for a code line outside strings, and whether the next one continues a magic. In a
     `raw` cell's code lines (`active="py"`) jupytext unescapes magics only."""
     if cont or _is_magic(line):
@@ -217,7 +209,7 @@ def _decode_code(line: str, cont: bool, raw: bool = False) -> tuple[str, bool]:
     return source, cont
 
 
-def _encode_code_line(source: str, cont: bool, preferred: str | None, raw: bool = False) -> tuple[str, bool]:
+def encode_code_line(source: str, cont: bool, preferred: str | None, raw: bool = False) -> tuple[str, bool]:
     """The file line for a source line outside strings: the first form that reads back to it."""
     forms = [preferred] if preferred is not None else []
     if cont:
@@ -230,15 +222,15 @@ def _encode_code_line(source: str, cont: bool, preferred: str | None, raw: bool 
         return source, False  # reading changes nothing on this line
     forms.append(source)
     for line in forms:
-        if not _is_marker(line):
-            back, next_cont = _decode_code(line, cont, raw)
+        if not is_marker(line):
+            back, next_cont = decode_code(line, cont, raw)
             if back == source:
                 return line, next_cont
     raise FormatError(f"the code line {source!r} has no form in the percent format")
 
 
-@dataclass
-class _Body:
+@dataclass(frozen=True)
+class Body:
     """A cell body as file lines, with what the layout around it needs to know."""
 
     lines: list[str]  # file lines after the marker, before the blank separator
@@ -247,7 +239,8 @@ class _Body:
     open_fences: tuple[tuple[str, int], ...] = ()  # markdown fences opened and not closed in the cell
 
 
-def _encode_code(source: list[str], prefer: dict[int, str], raw: bool = False) -> _Body:
+def encode_code(source: list[str], prefer: dict[int, str], raw: bool = False) -> Body:
+    """A code cell's file lines for its source lines, `prefer`red forms first where they read back."""
     out: list[str] = []
     quoted = []
     triple, cont = None, False
@@ -255,40 +248,43 @@ def _encode_code(source: list[str], prefer: dict[int, str], raw: bool = False) -
         if triple is not None:
             quoted.append(k)
             line = text
-        elif cont or k in prefer or _ATTENTION.match(text):
-            line, cont = _encode_code_line(text, cont, prefer.get(k), raw)
+        elif cont or k in prefer or ATTENTION.match(text):
+            line, cont = encode_code_line(text, cont, prefer.get(k), raw)
         else:
             line = text
         out.append(line)
         if triple is not None or '"' in line or "'" in line:
-            triple = _string_state(line, triple)
-    return _Body(out, frozenset(quoted), triple is not None)
+            triple = string_state(line, triple)
+    return Body(out, frozenset(quoted), triple is not None)
 
 
 # --- markdown and raw lines: comments and fences --------------------------------------------------------
 
 
-def _opening_fence(text: str) -> tuple[str, int] | None:
+def opening_fence(text: str) -> tuple[str, int] | None:
+    """(character, length) of a markdown fence the line opens, or None."""
     found = _FENCE.match(text)
     if not found or (found.group(1)[0] == "`" and "`" in found.group(2)):
         return None
     return found.group(1)[0], len(found.group(1))
 
 
-def _closing_fence(text: str) -> tuple[str, int] | None:
+def closing_fence(text: str) -> tuple[str, int] | None:
+    """(character, length) of a markdown fence the line can close, or None."""
     found = _FENCE.match(text)
     if not found or found.group(2).strip():
         return None
     return found.group(1)[0], len(found.group(1))
 
 
-def _fenced(text: str) -> bool:
+def fenced(text: str) -> bool:
+    """The line may open or close a fence: the cheap test before `opening_fence` and `closing_fence`."""
     return "```" in text or "~~~" in text
 
 
-def _fence_layout(source: list[str]) -> tuple[set[int], tuple[tuple[str, int], ...]]:
+def fence_layout(source: list[str]) -> tuple[set[int], tuple[tuple[str, int], ...]]:
     """Lines inside fenced blocks closed within the cell, and the fences left open (jupytext's rules)."""
-    closers = {k: _closing_fence(text) for k, text in enumerate(source) if _fenced(text)}
+    closers = {k: closing_fence(text) for k, text in enumerate(source) if fenced(text)}
     if not closers:
         return set(), ()
     longest_after = {}  # line: the longest closer of each fence character on a later line
@@ -307,7 +303,7 @@ def _fence_layout(source: list[str]) -> tuple[set[int], tuple[tuple[str, int], .
                 fence = None
             else:
                 inside.add(k)
-        elif k in closers and (opening := _opening_fence(text)):
+        elif k in closers and (opening := opening_fence(text)):
             if longest_after[k][opening[0]] >= opening[1]:
                 fence = opening
             else:
@@ -315,15 +311,16 @@ def _fence_layout(source: list[str]) -> tuple[set[int], tuple[tuple[str, int], .
     return inside, tuple(unclosed)
 
 
-def _encode_commented(source: list[str], fences: bool, prefer: dict[int, str]) -> _Body:
-    inside, unclosed = _fence_layout(source) if fences else (set(), ())
+def encode_commented(source: list[str], fences: bool, prefer: dict[int, str]) -> Body:
+    """A markdown or raw cell's file lines (commented), `prefer`red forms first where they read back."""
+    inside, unclosed = fence_layout(source) if fences else (set(), ())
     out = []
     for k, text in enumerate(source):
         line = "# " + text if text else "#"
         wanted = prefer.get(k)
-        if wanted is not None and _uncomment(wanted) == text and (k in inside or not _is_marker(wanted)):
+        if wanted is not None and uncomment(wanted) == text and (k in inside or not is_marker(wanted)):
             line = wanted
-        elif k not in inside and _is_marker(line):
+        elif k not in inside and is_marker(line):
             line = text  # `%%` and the like: bare, as `# %%` would start a cell
         out.append(line)
-    return _Body(out, open_fences=unclosed)
+    return Body(out, open_fences=unclosed)
