@@ -22,7 +22,7 @@ from marimo._schemas.serialization import ClassCell, FunctionCell, SetupCell, Un
 from reactive_kernel.core.analysis import analyze
 from reactive_kernel.core.errors import FormatError
 from reactive_kernel.formats import marimo
-from reactive_kernel.formats.marimo.write import GENERATED_WITH
+from reactive_kernel.formats.marimo.writer import GENERATED_WITH
 
 GOLDEN = Path(__file__).parent / "golden" / "marimo"
 GOLDEN_FILES = sorted(path.name for path in GOLDEN.glob("*.py.txt"))
@@ -278,7 +278,7 @@ def test_a_file_with_no_cells_reads_as_an_empty_notebook():
     assert marimo.writes(nb) == text
 
 
-# Hand-written forms where marimo's loader garbles the cell and we keep its text (see marimo_read).
+# Hand-written forms where marimo's loader garbles the cell and we keep its text (see marimo/reader.py).
 # (cell text, what marimo 0.25.2 shows, what we read)
 FAITHFUL = [
     ("@app.cell\n# note\ndef _():\n    x = 1\n    y = 2\n    return", "y = 2", "x = 1\ny = 2"),
@@ -303,7 +303,7 @@ def test_hand_written_forms_marimo_garbles_keep_their_text(cell, theirs, ours):
 
 # Cells this Python cannot parse stay cells: (cell text, what we read: kind, name, code, options, whether
 # marimo's loader reads the same). A file that does not parse whole is read cell by cell, as marimo does;
-# we keep the decorator's options and show a function cell's definition (see marimo_scan).
+# we keep the decorator's options and show a function cell's definition (see marimo/scan.py).
 NEWER = "type Id = int"  # Python 3.12 syntax (PEP 695)
 FSTRING = "s = f\"{'\\n'.join(['a'])}\""  # Python 3.12 (PEP 701)
 HIDDEN = "@app.cell(hide_code=True, disabled=True)\ndef _():\n    x = 1 +\n    return"
@@ -744,7 +744,7 @@ BREAKING_LINES = ["total = 1 +", "x = (1,", 's = """open', "def f(:", "type Id =
 
 
 def without_unparsable_options(found: list[tuple]) -> list[tuple]:
-    """Cells as compared with marimo's: we keep the options of a cell that does not parse (marimo_scan)."""
+    """Cells as compared with marimo's: we keep the options of a cell that does not parse (marimo/scan.py)."""
     return [(kind, name, code, None if kind == "unparsable" else conf) for kind, name, code, conf in found]
 
 

@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from reactive_kernel.core.errors import FormatError
-from reactive_kernel.formats.marimo.read import Found, Text, _cell_decorator, _constants, dedent
+from reactive_kernel.formats.marimo.syntax import Found, Text, cell_decorator, constant_options, dedent
 
 _CELL_KINDS = frozenset({"cell", "function", "class_definition"})
 _RESTART = re.compile(r"(?:@app\.|with\s+app\.|app\._unparsable_cell|if\s+__name__\s*==)")
@@ -283,9 +283,9 @@ def _options(lines: list[str], start: _Start) -> dict:
         return {}
     if isinstance(node, (ast.With, ast.AsyncWith)):
         context = node.items[0].context_expr
-        return _constants(context.keywords) if isinstance(context, ast.Call) else {}
-    decorator = _cell_decorator(node)
-    return _constants(decorator[0].keywords) if decorator and isinstance(decorator[0], ast.Call) else {}
+        return constant_options(context.keywords) if isinstance(context, ast.Call) else {}
+    decorator = cell_decorator(node)
+    return constant_options(decorator[0].keywords) if decorator and isinstance(decorator[0], ast.Call) else {}
 
 
 def _body(chunk: list[str], kind: str) -> str:

@@ -22,7 +22,7 @@ from typing import Any
 import nbformat
 
 from reactive_kernel.core.analysis import CellFacts, analyze
-from reactive_kernel.formats.marimo.read import CONFIG_DEFAULTS, INDENT, default_lead, fingerprint, reindent
+from reactive_kernel.formats.marimo.syntax import CONFIG_DEFAULTS, INDENT, default_lead, fingerprint, reindent
 
 GENERATED_WITH = "0.25.2"  # the marimo version whose output we match, written into fresh headers
 FRESH_HEADER = f'import marimo\n\n__generated_with = "{GENERATED_WITH}"\napp = marimo.App()\n'

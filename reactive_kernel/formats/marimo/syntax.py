@@ -1,17 +1,8 @@
-"""Find the cells of a marimo `.py` notebook the way marimo's static loader does, from `ast` and the text.
+"""What a marimo file's pieces are, for the reader, its token scan and the writer.
 
-The file is parsed once (cell by cell where it does not parse whole: `marimo_scan`) and never imported or
-run. Each cell keeps its place in the text (first and last line, where its body starts) so `reads` can
-record how to give back the original bytes.
-
-Where marimo's own extraction garbles a hand-written cell, we keep the cell's text instead: comments
-between the decorator and the `def` (marimo starts the body that many lines late), a body on the `def`
-line (marimo cuts it by the length of its first token), comment lines after the last statement of a
-cell without `return` (marimo glues them onto that line), a comment ending the last line of such a cell
-or of a function or setup cell (marimo drops it), non-ASCII text before a `return` on the same line
-(marimo counts bytes as characters), and `with app.setup: ...` on one line. Files marimo writes show
-only the dropped comment (a function or setup cell whose code ends with one). Cell count, order, names
-and options always match marimo, except for the options of a cell that does not parse (see marimo_scan).
+The text as the tokenizer counts its lines (`Text`), marimo's indent and dedent of a cell body, the
+`@app.cell`-style decorators and their constant options, a cell as found in the file (`Found`), and the
+hash that tells the writer a cell is unedited.
 """
 
 from __future__ import annotations
@@ -23,7 +14,7 @@ import json
 import re
 import textwrap
 import tokenize
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,15 +45,7 @@ class Found:
     body: tuple[int, int, str] | None  # (line, column, indent) where the indented source begins
 
 
-@dataclass(frozen=True)
-class Layout:
-    """The marimo cells of a file and the line where its header (up to `app = marimo.App(...)`) ends."""
-
-    header_end: int  # 1-based last line of the `app = marimo.App(...)` statement
-    cells: tuple[Found, ...]  # in file order, the setup cell first when there is one
-
-
-# -- text helpers shared with the writer ---------------------------------------------------------------
+# -- text shared by the reader and the writer ------------------------------------------------------------
 
 
 def reindent(source: str, indent: str, newline: str) -> str:
@@ -86,6 +69,14 @@ def fingerprint(cell: Mapping[str, Any]) -> str:
     return hashlib.blake2b(json.dumps(state).encode(), digest_size=8).hexdigest()
 
 
+def default_lead(kind: str, newline: str) -> str:
+    """The blank lines marimo puts before a cell: one before the setup cell, two before the others."""
+    return newline if kind == "setup" else newline * 2
+
+
+# -- marimo's dedent of a cell body -------------------------------------------------------------------------
+
+
 def dedent(text: str, exact: bool = False) -> str:
     """marimo's dedent of a cell body, so our cell sources equal the ones marimo shows.
 
@@ -98,7 +89,7 @@ def dedent(text: str, exact: bool = False) -> str:
     tokenized = _string_lines(text, exact)
     inside = tokenized or set()
     count = len(lines) - 1 if len(lines) > 1 and lines[-1] == "" else len(lines)
-    indent = next((_indent_of(lines[i]) for i in range(count) if i not in inside and lines[i].lstrip()), None)
+    indent = next((indent_of(lines[i]) for i in range(count) if i not in inside and lines[i].lstrip()), None)
     if indent is None:
         return textwrap.dedent(text)
     padded = [
@@ -111,7 +102,7 @@ def dedent(text: str, exact: bool = False) -> str:
     return _shift_left(padded_text, tokenized if tokenized is not None and not exact else None, exact)
 
 
-def _indent_of(line: str) -> str:
+def indent_of(line: str) -> str:
     return line[: len(line) - len(line.lstrip())]
 
 
@@ -121,7 +112,7 @@ def _shift_left(code: str, inside: set[int] | None, exact: bool) -> str:
     if inside is None:
         return textwrap.dedent(code)
     lines = code.split("\n")
-    widths = [len(_indent_of(line)) for i, line in enumerate(lines) if i not in inside and line.strip()]
+    widths = [len(indent_of(line)) for i, line in enumerate(lines) if i not in inside and line.strip()]
     shift = min(widths, default=0)
     if shift == 0:
         return code
@@ -129,7 +120,7 @@ def _shift_left(code: str, inside: set[int] | None, exact: bool) -> str:
     block: list[int] = []
     for i in [*sorted(inside), -2]:  # runs of consecutive string lines; -2 closes the last run
         if block and i != block[-1] + 1:
-            if any(lines[k].strip() and len(_indent_of(lines[k])) < shift for k in block):
+            if any(lines[k].strip() and len(indent_of(lines[k])) < shift for k in block):
                 keep.update(block)
             block = []
         block.append(i)
@@ -164,11 +155,6 @@ def _string_lines(text: str, exact: bool) -> set[int] | None:
     except (tokenize.TokenError, SyntaxError):
         return None
     return inside
-
-
-def default_lead(kind: str, newline: str) -> str:
-    """The blank lines marimo puts before a cell: one before the setup cell, two before the others."""
-    return newline if kind == "setup" else newline * 2
 
 
 # -- the file ---------------------------------------------------------------------------------------
@@ -251,84 +237,10 @@ def _next_line(lines: Any) -> str:
     return "" if line is None else line + "\n"
 
 
-# -- marimo's notebook structure ------------------------------------------------------------------------
+# -- cell decorators and options ----------------------------------------------------------------------------
 
 
-def layout(text: Text, stmts: Sequence[ast.stmt | Found]) -> Layout:
-    """Header, then cells: marimo's order of `import marimo`, `app = marimo.App(...)`, setup, cells, guard.
-    `stmts` are the file's top-level statements, with the cells that do not parse already Found."""
-    i = 0
-    while i < len(stmts) and not _is_marimo_import(stmts[i]):  # a docstring or stray lines may come first
-        i += 1
-    if i == len(stmts):
-        raise FormatError("not a marimo notebook: no top-level `import marimo`", 1)
-    alias = stmts[i].names[0].asname or "marimo"  # type: ignore[union-attr]
-    import_line = stmts[i].lineno
-    while i < len(stmts) and not _is_app(stmts[i], alias):
-        i += 1
-    if i == len(stmts):
-        raise FormatError(
-            f"not a marimo notebook: no `app = {alias}.App(...)` after `import marimo`", import_line
-        )
-    header_end = stmts[i].end_lineno or stmts[i].lineno
-    return Layout(header_end, tuple(_cells(text, stmts[i + 1 :])))
-
-
-def _cells(text: Text, stmts: Sequence[ast.stmt | Found]) -> list[Found]:
-    """The cells after the header, up to `if __name__ == "__main__":`. Before the first cell marimo skips
-    any statement, that guard too, but a guard just before the first cell other than setup ends it there."""
-    cells: list[Found] = []
-    after_guard = False
-    for stmt in stmts:
-        if not isinstance(stmt, Found) and _is_run_guard(stmt):
-            if cells:
-                break
-            after_guard = True
-            continue
-        if isinstance(stmt, Found):
-            found: Found | None = stmt
-        else:
-            found = _setup(text, stmt) if not cells and _is_setup(stmt) else _body_cell(text, stmt)
-        if found is None:
-            after_guard = False
-        elif after_guard and not cells and found.kind != "setup":
-            break
-        else:
-            cells.append(found)
-    return cells
-
-
-def _is_marimo_import(node: ast.stmt | Found) -> bool:
-    return isinstance(node, ast.Import) and node.names[0].name == "marimo"
-
-
-def _is_app(node: ast.stmt | Found, alias: str) -> bool:
-    """`app = marimo.App(...)`."""
-    if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.value, ast.Call)):
-        return False
-    target, func = node.targets[0], node.value.func
-    return (
-        isinstance(target, ast.Name)
-        and target.id == "app"
-        and isinstance(func, ast.Attribute)
-        and func.attr == "App"
-        and isinstance(func.value, ast.Name)
-        and func.value.id == alias
-    )
-
-
-def _is_run_guard(node: ast.stmt) -> bool:
-    """marimo stops at any `if __name__ <op> ...:`, not only the exact `app.run()` guard."""
-    test = getattr(node, "test", None)
-    return (
-        isinstance(node, ast.If)
-        and isinstance(test, ast.Compare)
-        and isinstance(test.left, ast.Name)
-        and test.left.id == "__name__"
-    )
-
-
-def _app_attribute(node: ast.expr) -> str | None:
+def app_attribute(node: ast.expr) -> str | None:
     """ "x" for `app.x` or `app.x(...)` (calls unwrapped), else None."""
     while isinstance(node, ast.Call):
         node = node.func
@@ -337,26 +249,17 @@ def _app_attribute(node: ast.expr) -> str | None:
     return None
 
 
-def _is_setup(node: ast.stmt) -> bool:
-    """`with app.setup:` or `with app.setup(...):`; marimo takes it only as the first cell."""
-    return (
-        isinstance(node, (ast.With, ast.AsyncWith))
-        and len(node.items) == 1
-        and _app_attribute(node.items[0].context_expr) == "setup"
-    )
-
-
-def _cell_decorator(node: ast.stmt) -> tuple[ast.expr, str] | None:
+def cell_decorator(node: ast.stmt) -> tuple[ast.expr, str] | None:
     """marimo's rule: the first decorator named `cell`, `function` or `class_definition` must be `app.`'s."""
     for decorator in getattr(node, "decorator_list", ()):
         target = decorator.func if isinstance(decorator, ast.Call) else decorator
         if isinstance(target, ast.Attribute) and target.attr in _CELL_DECORATORS:
-            attribute = _app_attribute(decorator)
+            attribute = app_attribute(decorator)
             return (decorator, attribute) if attribute == target.attr else None
     return None
 
 
-def _constants(keywords: list[ast.keyword]) -> dict[str, Any]:
+def constant_options(keywords: list[ast.keyword]) -> dict[str, Any]:
     """Keyword arguments whose values are constants or lists of constants; marimo ignores the rest."""
     options: dict[str, Any] = {}
     for keyword in keywords:
@@ -366,81 +269,3 @@ def _constants(keywords: list[ast.keyword]) -> dict[str, Any]:
         elif keyword.arg and isinstance(value, ast.List):
             options[keyword.arg] = [item.value for item in value.elts if isinstance(item, ast.Constant)]
     return options
-
-
-def _body_cell(text: Text, node: ast.stmt) -> Found | None:
-    """An `@app.cell`, `@app.function` or `@app.class_definition` definition, or an unparsable cell."""
-    if isinstance(node, ast.Expr) and isinstance(node.value, ast.Call):
-        call = node.value
-        if _app_attribute(call.func) == "_unparsable_cell" and len(call.args) == 1:
-            return _unparsable(node, call)
-        return None
-    if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-        return None
-    found = _cell_decorator(node)
-    if found is None:
-        return None
-    decorator, kind = found
-    options = _constants(decorator.keywords) if isinstance(decorator, ast.Call) else {}
-    first = node.decorator_list[0].lineno
-    if kind != "cell":
-        return _definition(text, node, decorator, kind, options, first)
-    if isinstance(node, ast.ClassDef):
-        raise FormatError("`@app.cell` decorates a class; use `@app.class_definition`", node.lineno)
-    source, body, last = _function_body(text, node)
-    return Found("cell", node.name, source, options, first, last, body)
-
-
-def _unparsable(node: ast.Expr, call: ast.Call) -> Found:
-    """`app._unparsable_cell(r'''code''', name=...)`: marimo keeps the string as the cell's code."""
-    options = _constants(call.keywords)
-    name = options.pop("name", None) or "_"
-    arg = call.args[0]
-    code = arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else ""
-    source = dedent(code, exact=True).strip()
-    return Found("unparsable", str(name), source, options, node.lineno, node.end_lineno or node.lineno, None)
-
-
-def _definition(text: Text, node: Any, decorator: ast.expr, kind: str, options: dict, first: int) -> Found:
-    """`@app.function` / `@app.class_definition`: the code is the definition itself, after the decorator."""
-    start = (decorator.end_lineno or decorator.lineno) + 1
-    indent = _indent_of(text.lines[node.body[0].lineno - 1])
-    last = text.extent(node, indent)
-    source = dedent(text.segment((start, 0), last).rstrip())
-    return Found(kind, node.name, source, options, first, last, (start, 0, ""))
-
-
-def _setup(text: Text, node: ast.With | ast.AsyncWith) -> Found:
-    """`with app.setup:`: the block's body, without the `pass` marimo adds to a comments-only block."""
-    context = node.items[0].context_expr
-    options = _constants(context.keywords) if isinstance(context, ast.Call) else {}
-    start, indent = _body_start(text, node)
-    last = text.extent(node, indent)
-    source = dedent(text.segment(start, last).rstrip()).removesuffix("\npass")
-    return Found("setup", "setup", source, options, node.lineno, last, (*start, indent))
-
-
-def _body_start(text: Text, node: Any) -> tuple[tuple[int, int], str]:
-    """Where a block's body text begins (the line after the header's `:`), and the body's indent."""
-    colon_line = text.colon(node)
-    first = node.body[0]
-    if first.lineno == colon_line:  # `def _(): x = 1; return x`
-        return (colon_line, text.column(first.lineno, first.col_offset)), ""
-    return (colon_line + 1, 0), _indent_of(text.lines[first.lineno - 1])
-
-
-def _function_body(text: Text, node: ast.FunctionDef | ast.AsyncFunctionDef) -> tuple[str, tuple, int]:
-    """An `@app.cell` function's body without its signature and final `return`."""
-    start, indent = _body_start(text, node)
-    body, last_line = node.body, node.end_lineno or node.lineno
-    final = body[-1]
-    if not isinstance(final, ast.Return):
-        last_line = text.extent(node, indent)
-        code = text.segment(start, last_line).rstrip()
-    elif len(body) > 1 and final.lineno <= (body[-2].end_lineno or 0):  # `x = 1; return x`
-        code = text.segment(start, final.lineno, text.column(final.lineno, final.col_offset))
-    elif start[0] < final.lineno:
-        code = text.segment(start, final.lineno - 1)
-    else:
-        code = ""
-    return dedent(code), (*start, indent), last_line
