@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reactive_kernel.core.analysis import analyze
+from reactive_kernel.core.cells import cell_source
 from reactive_kernel.core.graph import POLICIES, Graph, Policy
 
 
@@ -50,8 +51,8 @@ def plan(cells: Sequence[Mapping[str, Any]], policy: Policy = "unique") -> RunOr
     """The run order for nbformat-like cells (`cell_type`, `source`, optional `metadata.disabled`)."""
     graph = Graph(policy)
     for index, cell in enumerate(cells):
-        if cell.get("cell_type") == "code" and source(cell).strip():
-            graph.set_cell(str(index), analyze(source(cell)))
+        if cell.get("cell_type") == "code" and cell_source(cell).strip():
+            graph.set_cell(str(index), analyze(cell_source(cell)))
     everything = graph.topological(str(i) for i in range(len(cells)) if str(i) in graph)
     problems = sorted(filter(None, (_problem(graph, c) for c in everything)), key=lambda p: p.index)
     off: set[str] = set()
@@ -66,12 +67,6 @@ def plan(cells: Sequence[Mapping[str, Any]], policy: Policy = "unique") -> RunOr
         problems=tuple(problems),
         parents={int(c): frozenset(int(p) for p in graph.parents(c)) for c in runnable},
     )
-
-
-def source(cell: Mapping[str, Any]) -> str:
-    """A cell's source as one string (nbformat allows a list of lines)."""
-    text = cell.get("source", "")
-    return "".join(text) if isinstance(text, list) else str(text)
 
 
 def _problem(graph: Graph, cell_id: str) -> Problem | None:

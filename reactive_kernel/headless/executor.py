@@ -23,6 +23,7 @@ from traitlets import Enum, List, Unicode
 
 from reactive_kernel import KERNELSPEC, formats
 from reactive_kernel.core import order
+from reactive_kernel.core.cells import cell_source
 from reactive_kernel.core.errors import UnrunnableNotebookError
 from reactive_kernel.kernel import protocol_out
 
@@ -115,7 +116,7 @@ class DependencyOrderPreprocessor(ExecutePreprocessor):
         """
         assert self.kc is not None
         cells = [
-            {"id": cell_id(c, i), "source": order.source(c), "cell_type": c.get("cell_type", "code")}
+            {"id": cell_id(c, i), "source": cell_source(c), "cell_type": c.get("cell_type", "code")}
             for i, c in enumerate(self.nb.cells)
         ]
         comm = uuid.uuid4().hex

@@ -20,8 +20,8 @@ from typing import Any
 
 import nbformat
 
+from reactive_kernel.core.cells import cell_source
 from reactive_kernel.core.errors import FormatError
-from reactive_kernel.core.order import source
 
 _CARRIED = ("outputs", "execution_count")
 # Why a pair may not be written, as the end of "its outputs go to X.ipynb, which ...".
@@ -90,10 +90,10 @@ def merge(inputs: nbformat.NotebookNode, paired: nbformat.NotebookNode) -> nbfor
     """`inputs` (read from the `.py`) with outputs, counts and ids taken from `paired` by cell source."""
     by_source: dict[tuple[str, str], deque] = defaultdict(deque)
     for cell in paired.get("cells", []):
-        by_source[(cell.get("cell_type"), source(cell))].append(cell)
+        by_source[(cell.get("cell_type"), cell_source(cell))].append(cell)
     used_ids = set()
     for cell in inputs.cells:
-        match = by_source.get((cell.cell_type, source(cell)))
+        match = by_source.get((cell.cell_type, cell_source(cell)))
         if not match:
             continue
         old = match.popleft()

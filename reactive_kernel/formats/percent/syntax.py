@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reactive_kernel.core.cells import cell_source  # noqa: F401  (part of this module's interface)
 from reactive_kernel.core.errors import FormatError
 
 KEY = "reactive_format"  # notebook and cell metadata: how the file was read (see the package docstring)
@@ -59,12 +60,6 @@ _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})(.*)\Z")
 def as_dict(value: object) -> dict:
     """The value if it is a dict, else an empty one: metadata read from a file may hold anything."""
     return value if isinstance(value, dict) else {}
-
-
-def cell_source(cell: dict) -> str:
-    """A cell's source as one string (nbformat allows a list of lines)."""
-    source = cell.get("source", "")
-    return "".join(source) if isinstance(source, list) else source
 
 
 def is_marker(line: str) -> bool:
