@@ -3,8 +3,9 @@
 Where a host has a supported extension point the package uses it (jupyter_server's configurable kernel
 websocket connection class, nbclient's configurable kernel manager class and jupyter_client's
 configurable client class). Where none exists, one module owns the patch and says why; these tests pin
-what each relies on, so an upgrade of jupyter_server, jupyter_client, ipykernel, nbclient or nbconvert
-that changes it fails here, naming it, instead of as odd behaviour somewhere else.
+what each relies on, so an upgrade of jupyter_server, jupyter_client, ipykernel, nbclient, nbconvert or
+ipywidgets that changes it fails here, naming it, instead of as odd behaviour somewhere else. The last
+section pins private names that modules override or read without patching anything.
 """
 
 from __future__ import annotations
@@ -216,3 +217,41 @@ def test_notebook_client_init_resets_a_client_for_a_new_run():
     nb = nbformat.v4.new_notebook()
     NotebookClient.__init__(runner, nb, None)
     assert (runner.nb, runner.km, runner.kc, runner.owns_km) == (nb, None, None, True)
+
+
+# ---- private names other modules override or read (no patch, but no supported hook either) -------------
+
+
+def test_the_contents_save_points_reactive_contents_overrides():
+    # server/contents.py replaces jupyter_server's file and notebook writes to save atomically off the loop.
+    from jupyter_server.services.contents.fileio import AsyncFileManagerMixin
+
+    from reactive_kernel.server.contents import ReactiveContents, ReactiveContentsManager
+
+    assert issubclass(ReactiveContentsManager, AsyncFileManagerMixin)
+    for name in ("_save_file", "_save_notebook"):
+        ours, theirs = getattr(ReactiveContents, name), getattr(AsyncFileManagerMixin, name)
+        assert inspect.signature(ours).parameters.keys() == inspect.signature(theirs).parameters.keys()
+
+
+def test_the_shells_traceback_publisher_the_kernel_calls():
+    # kernel/ipkernel.py shows a refusal (cycle, multiple definition) as an error output through it.
+    from ipykernel.zmqshell import ZMQInteractiveShell
+
+    assert list(inspect.signature(ZMQInteractiveShell._showtraceback).parameters) == [
+        "self", "etype", "evalue", "stb"
+    ]  # fmt: skip
+
+
+def test_a_widget_holds_its_property_lock_while_observers_of_a_browser_update_run():
+    # features/widgets.py tells a change from the browser (re-run readers) from one made by code.
+    import ipywidgets
+
+    from reactive_kernel.features.widgets import from_browser
+
+    slider = ipywidgets.IntSlider()
+    seen: list[bool] = []
+    slider.observe(lambda change: seen.append(from_browser(slider, change["name"])), "value")
+    slider.set_state({"value": 3})  # what ipywidgets does with a browser's update
+    slider.value = 4
+    assert seen == [True, False]
