@@ -24,7 +24,9 @@ from tests.contents_server import Server
 pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="reads the server's socket with pidfd_getfd")
 
 SYS_PIDFD_GETFD = 438  # the same number on every Linux architecture (asm-generic table)
-JUPYTER_SERVER_CONNECTION = "jupyter_server.services.kernels.connection.channels.ZMQChannelsWebsocketConnection"
+JUPYTER_SERVER_CONNECTION = (
+    "jupyter_server.services.kernels.connection.channels.ZMQChannelsWebsocketConnection"
+)
 
 
 @pytest.mark.parametrize(
