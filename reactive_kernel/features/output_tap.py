@@ -3,6 +3,14 @@
 Every output a kernel publishes (streams from `sys.stdout`, `display()`, the displayhook's result)
 goes through the kernel's one `Session.send`; while recording, a wrapper on that instance keeps a copy
 of each output message whose parent is the execution being recorded.
+
+This module is the one place in the package that replaces a host's method, because no supported hook
+sees all of a cell's outputs: ipykernel's display publisher, displayhook and output streams each have
+`register_hook`, but a stream's hooks are thread-local and its output is flushed from the IOPub thread,
+so a hook registered while the cell runs never sees its prints (and three hooks would lose the order
+between kinds). The wrapper is an attribute of the kernel's own Session instance, for the duration of
+one recording only. tests/test_host_pins.py pins what it relies on: `Session.send`'s parameters and
+return value, and ipykernel publishing every kind of output through the kernel's session.
 """
 
 from __future__ import annotations

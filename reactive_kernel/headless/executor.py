@@ -5,6 +5,12 @@
 cells cannot run before starting anything. Outputs land in their own cells, so the notebook stays in
 notebook order. It is what `reactive-kernel run` and `export` use, and what `jupyter nbconvert --execute`
 uses once configured (see `dependency_order_preprocessors`).
+
+Each execute_request names its cell in `metadata.cellId`, as JupyterLab's do: the kernel keys its graph
+by cell id, which gives mutation warnings and NameErrors that name a deleted definition. nbclient sends
+requests through `kc.execute(code, ...)`, which takes no metadata, so the preprocessor's kernel manager
+(`kernel_manager_class`, nbclient's configurable) makes clients of our own class, `CellKernelClient`,
+whose `execute` adds the id of the cell the preprocessor is running.
 """
 
 from __future__ import annotations
@@ -13,13 +19,13 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from jupyter_client import AsyncKernelClient, AsyncKernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
-from nbclient.util import run_sync
 from nbconvert.exporters import Exporter
 from nbconvert.preprocessors import ExecutePreprocessor
 from nbformat import NotebookNode
-from traitlets import Enum, List, Unicode
+from traitlets import DottedObjectName, Enum, List, Type, Unicode, default
 
 from reactive_kernel import KERNELSPEC, formats
 from reactive_kernel.core import order
@@ -64,8 +70,13 @@ class DependencyOrderPreprocessor(ExecutePreprocessor):
     def __init__(self, on_output: OutputHook | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._on_output = on_output  # called with (cell index, output) as each output arrives
-        self._cell_id: str | None = None
         self.failed_cell: int | None = None  # the index of the cell whose error stopped the run
+
+    @default("kernel_manager_class")
+    def _cell_kernel_manager(self) -> type[AsyncKernelManager]:
+        # A configured kernel_manager_class (or a kernel manager passed to preprocess) is kept: its
+        # clients send no cell ids, and the reactive kernel runs those cells outside its graph.
+        return CellKernelManager
 
     def preprocess(
         self, nb: NotebookNode, resources: Any = None, km: Any = None
@@ -79,7 +90,8 @@ class DependencyOrderPreprocessor(ExecutePreprocessor):
         # The same steps as ExecutePreprocessor.preprocess, with our order in the loop.
         NotebookClient.__init__(self, nb, km)  # resets the client's state, as ExecutePreprocessor does
         self.reset_execution_trackers()
-        self._check_assign_resources(resources)
+        if resources:  # before the kernel starts: its working directory is resources' metadata.path
+            self.resources = resources
         with self.setup_kernel():
             assert self.kc is not None
             info = self.wait_for_reply(self.kc.kernel_info())
@@ -137,34 +149,24 @@ class DependencyOrderPreprocessor(ExecutePreprocessor):
     # ---- per cell: tell the kernel which cell runs, and pass outputs on as they arrive ---------------
 
     def preprocess_cell(self, cell: NotebookNode, resources: Any, index: int) -> tuple[NotebookNode, Any]:
-        self._cell_id = cell_id(cell, index)
+        client = self.kc if isinstance(self.kc, CellKernelClient) else None
+        if client is not None:
+            client.cell_id = cell_id(cell, index)
         try:
             return super().preprocess_cell(cell, resources, index)
         except (CellExecutionError, DeadKernelError):
             self.failed_cell = index
             raise
         finally:
-            self._cell_id = None
+            if client is not None:
+                client.cell_id = None
 
-    async def async_start_new_kernel_client(self) -> Any:
+    def start_new_kernel_client(self) -> Any:
+        """nbclient's, with a kernel that dies before it is ready reported as a dead kernel."""
         try:
-            client = await super().async_start_new_kernel_client()
+            return super().start_new_kernel_client()
         except RuntimeError as exc:  # jupyter_client: "Kernel died before replying to kernel_info"
             raise DeadKernelError(f"it did not start ({exc}); its own error is printed above") from exc
-        plain_execute = client.execute
-
-        def execute(code: str, **kwargs: Any) -> str:
-            # The reactive kernel keys its graph by cell id (metadata.cellId, as JupyterLab sends it),
-            # which gives mutation warnings and NameErrors that name a deleted definition.
-            if self._cell_id is None or kwargs.get("silent"):
-                return plain_execute(code, **kwargs)
-            return _execute_with_cell_id(client, code, self._cell_id, **kwargs)
-
-        client.execute = execute
-        return client
-
-    # nbclient binds its blocking wrapper to its own coroutine: rebind it so setup_kernel() uses ours.
-    start_new_kernel_client = run_sync(async_start_new_kernel_client)
 
     def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: Any, cell_index: int) -> Any:
         out = super().output(outs, msg, display_id, cell_index)
@@ -178,28 +180,42 @@ def cell_id(cell: Mapping[str, Any], index: int) -> str:
     return cell.get("id") or f"cell-{index}"
 
 
-def _execute_with_cell_id(
-    client: Any,
-    code: str,
-    cell_id: str,
-    silent: bool = False,
-    store_history: bool = True,
-    user_expressions: dict[str, Any] | None = None,
-    allow_stdin: bool | None = None,
-    stop_on_error: bool = True,
-) -> str:
-    """jupyter_client's KernelClient.execute, plus the cell id in the request's metadata."""
-    content = {
-        "code": code,
-        "silent": silent,
-        "store_history": store_history,
-        "user_expressions": user_expressions or {},
-        "allow_stdin": client.allow_stdin if allow_stdin is None else allow_stdin,
-        "stop_on_error": stop_on_error,
-    }
-    msg = client.session.msg("execute_request", content, metadata={"cellId": cell_id})
-    client.shell_channel.send(msg)
-    return msg["header"]["msg_id"]
+class CellKernelClient(AsyncKernelClient):
+    """jupyter_client's async kernel client, whose execute requests name the cell they run."""
+
+    cell_id = Unicode(None, allow_none=True, help="The cell now running: set by DependencyOrderPreprocessor.")
+
+    def execute(
+        self,
+        code: str,
+        silent: bool = False,
+        store_history: bool = True,
+        user_expressions: dict[str, Any] | None = None,
+        allow_stdin: bool | None = None,
+        stop_on_error: bool = True,
+    ) -> str:
+        """KernelClient.execute, plus `metadata.cellId` while a cell runs (silent code has no cell)."""
+        args = (code, silent, store_history, user_expressions, allow_stdin, stop_on_error)
+        if self.cell_id is None or silent:
+            return super().execute(*args)
+        content = {
+            "code": code,
+            "silent": silent,
+            "store_history": store_history,
+            "user_expressions": user_expressions or {},
+            "allow_stdin": self.allow_stdin if allow_stdin is None else allow_stdin,
+            "stop_on_error": stop_on_error,
+        }
+        msg = self.session.msg("execute_request", content, metadata={"cellId": self.cell_id})
+        self.shell_channel.send(msg)
+        return msg["header"]["msg_id"]
+
+
+class CellKernelManager(AsyncKernelManager):
+    """jupyter_client's async kernel manager, making `CellKernelClient`s (its configurable client class)."""
+
+    client_class = DottedObjectName(f"{__name__}.CellKernelClient", config=True)
+    client_factory = Type(CellKernelClient, klass=AsyncKernelClient, config=True)
 
 
 __all__ = ["CellExecutionError", "DependencyOrderPreprocessor", "dependency_order_preprocessors"]

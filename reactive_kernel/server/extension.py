@@ -1,16 +1,23 @@
-"""Server extension: put the `.py` notebook behaviour over the server's contents manager at startup."""
+"""Server extension: at load, serve `.py` notebooks through the server's contents manager, and kernel
+websockets without delay.
+
+Both are installed when the server loads its extensions, the first moment when every configuration
+(files, command line, other extensions' links) has been applied and each setting has its final value.
+"""
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
+from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+
 from reactive_kernel.server.contents import ReactiveContents, reactive_contents_manager
+from reactive_kernel.server.kernel_websocket import NoDelayWebsocketConnection
 
 
 def _load_jupyter_server_extension(serverapp: Any) -> None:
     _install_contents_manager(serverapp)
-    _send_kernel_messages_without_delay()
+    _install_kernel_websocket_connection(serverapp)
 
 
 def _install_contents_manager(serverapp: Any) -> None:
@@ -19,6 +26,13 @@ def _install_contents_manager(serverapp: Any) -> None:
     The new manager takes the old one's configuration (same parent, same config). Servers configured
     with `ServerApp.contents_manager_class = "reactive_kernel.server.contents.ReactiveContentsManager"` (or a
     class built with `reactive_contents_manager`) are left as they are.
+
+    jupyter_server has no hook to extend whatever class is configured: `ServerApp.contents_manager_class`
+    is instantiated before extensions load, and a class set there at link time would be undone by a
+    configured one when another extension re-applies the server's configuration, and would change how
+    it stacks with extensions that wrap the manager at load (jupytext). So, as jupytext's server
+    extension does, the manager is replaced in the three places jupyter_server hands it out (the app,
+    its session manager, the web app's settings); tests/test_host_pins.py checks that those are all.
     """
     current = serverapp.contents_manager
     if isinstance(current, ReactiveContents):
@@ -31,26 +45,19 @@ def _install_contents_manager(serverapp: Any) -> None:
     serverapp.log.info("reactive_kernel: .py notebooks are served as notebooks (%s)", cls.__name__)
 
 
-def _send_kernel_messages_without_delay() -> None:
-    """Turn off Nagle's algorithm on kernel websockets (tornado leaves it on).
+def _install_kernel_websocket_connection(serverapp: Any) -> None:
+    """Open kernel websockets with `NoDelayWebsocketConnection`, unless a connection class is configured.
 
-    A cascade is a chain of small messages (a widget's update, the run list, the cell's execute
-    request, its output); with Nagle on, the server held a cell's output for ~40 ms waiting for the
-    browser's delayed ACK, which more than doubled the time from a slider move to the dependent
-    output (benchmarks/bench_widgets.py). Every kernel's websocket gets the same setting.
+    `ServerApp.kernel_websocket_connection_class` is jupyter_server's configurable class for the object
+    that bridges one kernel websocket to the kernel. A class the user configured (even jupyter_server's
+    own) is kept, and so is any default other than the plain one (a gateway server's connection); the
+    handler reads the class from the web app's settings, which are built before extensions load.
     """
-    try:
-        from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
-    except ImportError:  # a jupyter_server without this handler: nothing to tune
+    name = "kernel_websocket_connection_class"
+    configured = any(name in serverapp.config.get(section, {}) for section in serverapp.section_names())
+    current = getattr(serverapp, name)
+    if configured or current is not ZMQChannelsWebsocketConnection:
+        serverapp.log.info("reactive_kernel: kernel websockets keep the configured %s", current.__name__)
         return
-    opened = KernelWebsocketHandler.open
-    if getattr(opened, "_reactive_no_delay", False):
-        return
-
-    @functools.wraps(opened)
-    async def open_without_delay(self: Any, *args: Any, **kwargs: Any) -> Any:
-        self.set_nodelay(True)
-        return await opened(self, *args, **kwargs)
-
-    open_without_delay._reactive_no_delay = True  # type: ignore[attr-defined]
-    KernelWebsocketHandler.open = open_without_delay
+    setattr(serverapp, name, NoDelayWebsocketConnection)
+    serverapp.web_app.settings[name] = NoDelayWebsocketConnection

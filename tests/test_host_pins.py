@@ -1,0 +1,257 @@
+"""What reactive_kernel relies on in its hosts beyond their hooks: one test per assumption.
+
+Where a host has a supported extension point the package uses it (jupyter_server's configurable kernel
+websocket connection class, nbclient's configurable kernel manager class and jupyter_client's
+configurable client class). Where none exists, one module owns the patch and says why; these tests pin
+what each relies on, so an upgrade of jupyter_server, jupyter_client, ipykernel, nbclient, nbconvert or
+ipywidgets that changes it fails here, naming it, instead of as odd behaviour somewhere else. The last
+section pins private names that modules override or read without patching anything.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import json
+import subprocess
+import sys
+import textwrap
+from types import SimpleNamespace
+
+import nbformat
+from jupyter_client import KernelClient
+from jupyter_client.manager import start_new_kernel
+from jupyter_client.session import Session
+from jupyter_server.serverapp import ServerApp
+from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+from jupyter_server.services.kernels.websocket import KernelWebsocketHandler
+from nbclient import NotebookClient
+from nbconvert.preprocessors import ExecutePreprocessor
+from tornado.websocket import WebSocketHandler
+
+from reactive_kernel.headless.executor import CellKernelClient, DependencyOrderPreprocessor
+from reactive_kernel.server.kernel_websocket import NoDelayWebsocketConnection
+
+# ---- server/kernel_websocket.py and server/extension.py: the kernel websocket connection -----------------
+
+
+def test_the_connection_class_we_extend_still_connects_through_connect():
+    # NoDelayWebsocketConnection overrides connect(), which KernelWebsocketHandler.open() calls once the
+    # websocket is open, and tunes the socket through the handler it was given.
+    assert "connect" in vars(ZMQChannelsWebsocketConnection)
+    assert list(inspect.signature(ZMQChannelsWebsocketConnection.connect).parameters) == ["self"]
+    assert "websocket_handler" in ZMQChannelsWebsocketConnection.class_traits()
+    assert issubclass(KernelWebsocketHandler, WebSocketHandler)
+    assert "set_nodelay" in vars(WebSocketHandler)
+
+
+def test_the_connection_class_is_a_setting_read_for_each_websocket():
+    # The extension installs its class at load, after the web app was built: it takes effect because the
+    # handler reads the class from the web app's settings each time a websocket opens.
+    trait = ServerApp.class_traits()["kernel_websocket_connection_class"]
+    assert trait.metadata.get("config") is True
+    assert issubclass(NoDelayWebsocketConnection, trait.klass)
+    handler = SimpleNamespace(settings={"kernel_websocket_connection_class": NoDelayWebsocketConnection})
+    assert (
+        KernelWebsocketHandler.kernel_websocket_connection_class.fget(handler) is NoDelayWebsocketConnection
+    )
+
+
+# ---- server/extension.py: the contents manager, replaced at load ---------------------------------------
+
+CONTENTS_PROBE = """
+import gc, json, sys, weakref
+from jupyter_server.serverapp import ServerApp
+from reactive_kernel.server import extension
+
+app = ServerApp()
+app.initialize(["--allow-root", "--ServerApp.root_dir=" + sys.argv[1]], find_extensions=False,
+               new_httpserver=False)
+built = weakref.ref(app.contents_manager)
+extension._load_jupyter_server_extension(app)
+gc.collect()
+old = built()
+print(json.dumps({
+    "extensions": sorted(app.extension_manager.extensions),
+    "old_held_by": None if old is None else sorted({type(r).__name__ for r in gc.get_referrers(old)}),
+    "served_by": [type(m).__name__ for m in (app.contents_manager, app.session_manager.contents_manager,
+                                             app.web_app.settings["contents_manager"])],
+}))
+"""
+
+
+def test_the_contents_manager_jupyter_server_built_is_held_only_where_the_extension_replaces_it(tmp_path):
+    # jupyter_server alone (no other extension), then our extension's load: once it has replaced the
+    # manager in the app, its session manager and the web app's settings, nothing still holds the one
+    # jupyter_server built. A new holder in jupyter_server keeps it alive and fails this.
+    probe = subprocess.run(
+        [sys.executable, "-c", CONTENTS_PROBE, str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
+    assert probe.returncode == 0, probe.stderr
+    found = json.loads(probe.stdout.strip().splitlines()[-1])
+    assert found["extensions"] == []
+    assert found["old_held_by"] is None, found
+    assert found["served_by"] == ["ReactiveAsyncLargeFileManager"] * 3
+
+
+# ---- features/output_tap.py: the kernel session's send, wrapped while a cell is recorded ---------------
+
+
+def test_session_send_takes_and_returns_what_the_output_tap_reads():
+    # The wrapper passes (stream, msg_or_type, content, parent, ...) through and reads the message that
+    # send returns, both for a message type and content (display publisher) and a built message (streams,
+    # displayhook).
+    assert list(inspect.signature(Session.send).parameters)[:5] == [
+        "self", "stream", "msg_or_type", "content", "parent"
+    ]  # fmt: skip
+    session = Session(key=b"")
+    parent = session.msg("execute_request", {"code": ""})
+    sent = session.send(None, "stream", {"name": "stdout", "text": "x"}, parent)
+    assert sent["header"]["msg_type"] == "stream"
+    assert sent["parent_header"]["msg_id"] == parent["header"]["msg_id"]
+    assert sent["content"] == {"name": "stdout", "text": "x"}
+    built = session.msg("execute_result", {"data": {}, "metadata": {}, "execution_count": 1}, parent=parent)
+    assert session.send(None, built) is built
+
+
+RECORDED_CELL = """\
+import sys
+from IPython.display import clear_output, display
+print("to stdout")
+print("to stderr", file=sys.stderr)
+handle = display({"text/plain": "shown"}, raw=True, display_id=True)
+handle.update({"text/plain": "updated"}, raw=True)
+clear_output(wait=True)
+"result"
+"""
+
+
+def _texts(kind: str, content: dict) -> tuple[str, str]:
+    if kind == "stream":
+        return kind, f"{content['name']}: {content['text']}"
+    if kind == "clear_output":
+        return kind, f"wait={content['wait']}"
+    return kind, content["data"]["text/plain"]
+
+
+def test_ipykernel_publishes_every_output_through_the_kernels_session_send():
+    # On plain ipykernel (python3): a recording opened in one cell, for the request of the next, sees each
+    # kind of output that cell publishes, in order; streams are sent from ipykernel's IOPub thread.
+    km, kc = start_new_kernel(kernel_name="python3")
+    try:
+        request = kc.session.msg("execute_request", _content(RECORDED_CELL))
+        target = request["header"]["msg_id"]
+        start = (
+            "from reactive_kernel.features import output_tap\n"
+            f"_tap = output_tap.recording(get_ipython().kernel.session, {target!r})\n"
+            "_recorded = _tap.__enter__()\n"
+        )
+        assert kc.execute_interactive(start, timeout=60)["content"]["status"] == "ok"
+        kc.shell_channel.send(request)
+        assert _reply(kc, target)["content"]["status"] == "ok"
+        report = "_tap.__exit__(None, None, None)\nimport json\nprint(json.dumps(_recorded))\n"
+        printed: list[str] = []
+        kc.execute_interactive(report, timeout=60, output_hook=lambda m: _collect(m, printed))
+    finally:
+        kc.stop_channels()
+        km.shutdown_kernel(now=True)
+    outputs = [_texts(kind, content) for kind, content in json.loads("".join(printed))]
+    assert outputs == [
+        ("stream", "stdout: to stdout\n"),
+        ("stream", "stderr: to stderr\n"),
+        ("display_data", "shown"),
+        ("update_display_data", "updated"),
+        ("clear_output", "wait=True"),
+        ("execute_result", "'result'"),
+    ]
+
+
+def _content(code: str) -> dict:
+    return {
+        "code": code,
+        "silent": False,
+        "store_history": True,
+        "user_expressions": {},
+        "allow_stdin": False,
+    }
+
+
+def _reply(kc: KernelClient, msg_id: str) -> dict:
+    while True:
+        reply = kc.get_shell_msg(timeout=60)
+        if reply["parent_header"].get("msg_id") == msg_id:
+            return reply
+
+
+def _collect(msg: dict, printed: list[str]) -> None:
+    if msg["header"]["msg_type"] == "stream" and msg["content"]["name"] == "stdout":
+        printed.append(msg["content"]["text"])
+
+
+# ---- headless/executor.py: nbclient and nbconvert -------------------------------------------------------
+
+
+def test_the_kernel_client_execute_we_extend_has_the_parameters_we_mirror():
+    def parameters(function: object) -> list[tuple[str, object]]:
+        return [(p.name, p.default) for p in inspect.signature(function).parameters.values()]
+
+    assert parameters(CellKernelClient.execute) == parameters(KernelClient.execute)
+
+
+def test_the_executors_preprocess_mirrors_execute_preprocessors_steps():
+    # DependencyOrderPreprocessor.preprocess takes ExecutePreprocessor.preprocess's steps with its own
+    # order in the loop; when nbconvert changes those steps, ours must be looked at again.
+    tree = ast.parse(textwrap.dedent(inspect.getsource(ExecutePreprocessor.preprocess)))
+    calls = {ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    assert calls - {"enumerate"} == {
+        "NotebookClient.__init__", "self.reset_execution_trackers", "self._check_assign_resources",
+        "self.setup_kernel", "self.wait_for_reply", "self.kc.kernel_info", "self.preprocess_cell",
+        "self.set_widgets_metadata",
+    }  # fmt: skip
+
+
+def test_notebook_client_init_resets_a_client_for_a_new_run():
+    # ... and it resets the run's state by re-running NotebookClient.__init__(self, nb, km), as nbconvert's.
+    runner = DependencyOrderPreprocessor()
+    runner.kc = object()
+    nb = nbformat.v4.new_notebook()
+    NotebookClient.__init__(runner, nb, None)
+    assert (runner.nb, runner.km, runner.kc, runner.owns_km) == (nb, None, None, True)
+
+
+# ---- private names other modules override or read (no patch, but no supported hook either) -------------
+
+
+def test_the_contents_save_points_reactive_contents_overrides():
+    # server/contents.py replaces jupyter_server's file and notebook writes to save atomically off the loop.
+    from jupyter_server.services.contents.fileio import AsyncFileManagerMixin
+
+    from reactive_kernel.server.contents import ReactiveContents, ReactiveContentsManager
+
+    assert issubclass(ReactiveContentsManager, AsyncFileManagerMixin)
+    for name in ("_save_file", "_save_notebook"):
+        ours, theirs = getattr(ReactiveContents, name), getattr(AsyncFileManagerMixin, name)
+        assert inspect.signature(ours).parameters.keys() == inspect.signature(theirs).parameters.keys()
+
+
+def test_the_shells_traceback_publisher_the_kernel_calls():
+    # kernel/ipkernel.py shows a refusal (cycle, multiple definition) as an error output through it.
+    from ipykernel.zmqshell import ZMQInteractiveShell
+
+    assert list(inspect.signature(ZMQInteractiveShell._showtraceback).parameters) == [
+        "self", "etype", "evalue", "stb"
+    ]  # fmt: skip
+
+
+def test_a_widget_holds_its_property_lock_while_observers_of_a_browser_update_run():
+    # features/widgets.py tells a change from the browser (re-run readers) from one made by code.
+    import ipywidgets
+
+    from reactive_kernel.features.widgets import from_browser
+
+    slider = ipywidgets.IntSlider()
+    seen: list[bool] = []
+    slider.observe(lambda change: seen.append(from_browser(slider, change["name"])), "value")
+    slider.set_state({"value": 3})  # what ipywidgets does with a browser's update
+    slider.value = 4
+    assert seen == [True, False]
