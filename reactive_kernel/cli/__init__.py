@@ -80,9 +80,14 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command `argv` (default: sys.argv[1:]) and return its exit status; never calls sys.exit,
+    so tests and other programs can call it in their own process."""
     words = list(sys.argv[1:] if argv is None else argv)
     words, notebook_args = _split_run(words)
-    args = parser().parse_args(words)
+    try:
+        args = parser().parse_args(words)
+    except SystemExit as exc:  # --help, --version, a usage error: argparse has printed what it had to say
+        return exc.code if isinstance(exc.code, int) else 0 if exc.code is None else 1
     if notebook_args is not None:
         args.args = notebook_args
     try:
