@@ -1,4 +1,9 @@
-"""Fixtures shared by the contents-manager tests: one real jupyter server per module, a folder per test."""
+"""Shared fixtures and the test tiers.
+
+Every test is marked with one tier (see tests/tiers.py): `unit` (pure, in-process), `kernel` (starts a
+kernel, a server or another process) or `browser` (Chromium). `python -m pytest -m unit` runs the fast
+tier. The contents-manager tests share one real jupyter server per module and a folder per test.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,12 @@ import re
 
 import pytest
 
+from tests import tiers
 from tests.contents_server import Server
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.pluginmanager.register(tiers, "tiers")  # marks tiers, guards `unit` (see tests/tiers.py)
 
 
 @pytest.fixture(scope="module")
