@@ -1,24 +1,31 @@
-"""End to end tests of the `reactive-kernel` command: `run`, `convert` and `export` on real files.
+"""Tests of the `reactive-kernel` command: `run`, `convert` and `export` on real files.
 
-Every test runs the command in a subprocess (`python -m reactive_kernel`, and the installed console
-script) on notebooks written into pytest's tmp_path; `run` and `export` start the real `reactive-python`
-kernel (about 3 s each), so their tests check several things per run. Usage errors, unreadable files and
-notebooks refused before anything runs (syntax errors, globals defined twice, cycles) start no kernel and
-are table-driven, as is `convert`, which never executes anything.
+`run` and `export` start the real `reactive-python` kernel (about 3 s each), so their tests run the
+command in a new process (`python -m reactive_kernel`, or the installed console script) and check several
+things per run. Everything that starts no kernel calls the command's `main(argv)` in this process, its
+output captured: --help and usage errors, unreadable files, notebooks refused before anything runs
+(syntax errors, globals defined twice, cycles), outputs that cannot be written, and `convert`, which never
+executes anything. Those are table-driven. A few tests run the console script end to end.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
+import io
 import os
+import runpy
 import subprocess
 import sys
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from reactive_kernel.cli import main
 
 SCRIPT = Path(sys.executable).parent / "reactive-kernel"
 TIMEOUT = 120  # seconds for one command, kernel start included
@@ -29,11 +36,41 @@ KERNEL_NAME = "reactive-python"
 # -- helpers ---------------------------------------------------------------------------------------------
 
 
-def cli(*args, cwd, script: bool = False) -> subprocess.CompletedProcess:
-    """Run `reactive-kernel ARGS` in `cwd`: through `python -m reactive_kernel`, or the console script."""
-    command = [str(SCRIPT)] if script else [sys.executable, "-m", "reactive_kernel"]
+@dataclass(frozen=True)
+class Result:
+    """What a command did: its exit status and what it wrote (a CompletedProcess for `command`)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(*args, cwd) -> Result:
+    """Run `reactive-kernel ARGS` in `cwd` in this process: `main(argv)`, its output captured.
+
+    For commands that start no kernel; a `unit` test that starts one anyway fails (tests/tiers.py)."""
+    out, err = io.StringIO(), io.StringIO()
+    before, columns = os.getcwd(), os.environ.get("COLUMNS")
+    os.environ["COLUMNS"] = "80"  # argparse wraps --help at this width, as in a process with no terminal
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            status = main([str(arg) for arg in args])
+    finally:
+        os.chdir(before)
+        if columns is None:
+            del os.environ["COLUMNS"]
+        else:
+            os.environ["COLUMNS"] = columns
+    return Result(status, out.getvalue(), err.getvalue())
+
+
+def command(*args, cwd, script: bool = False) -> subprocess.CompletedProcess:
+    """Run `reactive-kernel ARGS` in `cwd` in a new process: `python -m reactive_kernel`, or the console
+    script."""
+    program = [str(SCRIPT)] if script else [sys.executable, "-m", "reactive_kernel"]
     return subprocess.run(
-        [*command, *(str(arg) for arg in args)],
+        [*program, *(str(arg) for arg in args)],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -43,7 +80,7 @@ def cli(*args, cwd, script: bool = False) -> subprocess.CompletedProcess:
     )
 
 
-def output(result: subprocess.CompletedProcess) -> str:
+def output(result: Result | subprocess.CompletedProcess) -> str:
     """Both streams and the exit status, for assertion messages."""
     return f"exit {result.returncode}\n--- stdout\n{result.stdout}--- stderr\n{result.stderr}"
 
@@ -122,9 +159,25 @@ def test_help_exits_0_with_usage(tmp_path, args, usage, mentions):
 
 @pytest.mark.parametrize("script", [False, True], ids=["python-m", "console-script"])
 def test_version(tmp_path, script):
-    result = cli("--version", cwd=tmp_path, script=script)
+    result = command("--version", cwd=tmp_path, script=script)
     assert result.returncode == 0, output(result)
     assert result.stdout == f"reactive-kernel {importlib.metadata.version('reactive_kernel')}\n"
+
+
+@pytest.mark.parametrize(
+    ("script", "args", "message"),
+    [
+        (False, ["frob"], "argument COMMAND: invalid choice: 'frob'"),
+        (True, ["convert", "missing.py", "-o", "out.ipynb"], "missing.py: no such file"),
+    ],
+    ids=["python-m-usage", "console-script-file"],
+)
+def test_a_new_process_exits_with_the_commands_status(tmp_path, script, args, message):
+    """The in-process tests below check what `main` returns; the shell must get it as the exit status."""
+    result = command(*args, cwd=tmp_path, script=script)
+    assert result.returncode == 2, output(result)
+    assert message in result.stderr, output(result)
+    assert result.stdout == ""
 
 
 @pytest.mark.parametrize(
@@ -260,11 +313,12 @@ REFUSED = [
 ]
 
 
-def test_refused_fixtures_are_runnable_without_the_problem(tmp_path):
+def test_refused_fixtures_are_runnable_without_the_problem(tmp_path, monkeypatch, capsys):
     """The side-effect cell of the REFUSED notebooks is real code: alone, it runs and writes its file."""
     nb = write(tmp_path / "side.py", SIDE_EFFECT)
-    result = subprocess.run([sys.executable, nb], cwd=tmp_path, capture_output=True, text=True, timeout=60)
-    assert result.stdout == "side effect ran\n"
+    monkeypatch.chdir(tmp_path)
+    runpy.run_path(str(nb), run_name="__main__")
+    assert capsys.readouterr().out == "side effect ran\n"
     assert (tmp_path / "side-effect.txt").read_text() == "ran"
 
 
@@ -299,7 +353,7 @@ def test_run_an_ipynb_with_redefinitions_as_a_top_to_bottom_run_would(tmp_path):
         "show()",
     ]
     write(tmp_path / "nb.ipynb", ipynb(*(code(c) for c in cells)))
-    result = cli("run", "nb.ipynb", cwd=tmp_path)
+    result = command("run", "nb.ipynb", cwd=tmp_path)
     assert result.returncode == 0, output(result)
     assert result.stdout == "2 [1, 2]\n10 [1, 2]\n", output(result)
 
@@ -310,7 +364,7 @@ def test_run_resolves_reads_by_notebook_order_not_by_run_order(tmp_path):
         tmp_path / "nb.ipynb",
         ipynb(code("x = 1"), code("print(x, total)"), code("x = 100"), code("total = 5")),
     )
-    result = cli("run", "nb.ipynb", cwd=tmp_path)
+    result = command("run", "nb.ipynb", cwd=tmp_path)
     assert result.returncode == 0 and result.stdout == "1 5\n", output(result)
 
 
@@ -320,7 +374,7 @@ def test_run_a_marimo_file_keeps_the_unique_rule(tmp_path):
         "@app.cell\ndef _():\n    x = 2\n    return (x,)",
     ]
     write(tmp_path / "nb.py", marimo(*cells))
-    result = cli("run", "nb.py", cwd=tmp_path)
+    result = command("run", "nb.py", cwd=tmp_path)
     assert result.returncode == 1 and "x is also defined by cell" in result.stderr, output(result)
 
 
@@ -351,7 +405,7 @@ def test_run_percent_in_dependency_order_with_args_streams_and_callers_cwd(tmp_p
             """
         ),
     )
-    result = cli("run", "nbs/analysis.py", "--", "a", "b c", "--flag", cwd=tmp_path, script=True)
+    result = command("run", "nbs/analysis.py", "--", "a", "b c", "--flag", cwd=tmp_path, script=True)
     assert result.returncode == 0, output(result)
     assert result.stdout.splitlines() == [
         f"cwd {tmp_path.resolve()}",
@@ -412,7 +466,7 @@ def test_run_marimo_out_of_order_with_setup_cell_and_disabled_cell(tmp_path):
             """,
         ),
     )
-    result = cli("run", nb, "--", "--x", "y", cwd=tmp_path)
+    result = command("run", nb, "--", "--x", "y", cwd=tmp_path)
     assert result.returncode == 0, output(result)
     assert result.stdout.splitlines() == ["args ['--x', 'y']", "scaled 40", "last"]
     assert result.stderr == ""
@@ -434,7 +488,7 @@ def test_run_ipynb_out_of_order_with_magics_and_disabled_cell(tmp_path):
             code("print('child of the disabled cell ran', flag)"),
         ),
     )
-    result = cli("run", "nb.ipynb", cwd=tmp_path)
+    result = command("run", "nb.ipynb", cwd=tmp_path)
     assert result.returncode == 0, output(result)
     assert result.stdout.splitlines() == [
         "argv ['nb.ipynb']",
@@ -480,7 +534,7 @@ def test_run_percent_with_commented_magics_and_disabled_cell(tmp_path):
             """
         ),
     )
-    result = cli("run", "magic.py", cwd=tmp_path)
+    result = command("run", "magic.py", cwd=tmp_path)
     assert result.returncode == 0, output(result)
     assert without_timing(result.stdout) == [
         "shell-hi",
@@ -572,7 +626,7 @@ FAILING = [
 )
 def test_run_stops_at_the_first_failing_cell_and_names_it(tmp_path, name, content, cell, details):
     write(tmp_path / name, content)
-    result = cli("run", name, cwd=tmp_path)
+    result = command("run", name, cwd=tmp_path)
     assert result.returncode == 1, output(result)
     assert result.stdout == "first ran\n"  # neither the cell reading the failed one nor the ones after it
     assert f"reactive-kernel: {cell} failed:" in result.stderr, output(result)
@@ -604,7 +658,7 @@ def test_run_sys_exit_ends_the_run_with_its_status(tmp_path, argument, status, s
             """
         ),
     )
-    result = cli("run", "quit.py", cwd=tmp_path)
+    result = command("run", "quit.py", cwd=tmp_path)
     assert result.returncode == status, output(result)
     assert result.stdout == "before\n"
     assert result.stderr == stderr  # no traceback, no IPython advice to use exit()
@@ -627,7 +681,7 @@ DYING = percent(
 
 def test_run_names_the_cell_that_killed_the_kernel(tmp_path):
     write(tmp_path / "die.py", DYING)
-    result = cli("run", "die.py", cwd=tmp_path)
+    result = command("run", "die.py", cwd=tmp_path)
     assert result.returncode == 1, output(result)
     assert result.stdout == "alive\n"
     expected = "reactive-kernel: cell 2 (killer) killed the kernel; nothing after it ran\n"
@@ -648,7 +702,7 @@ MUTATES = percent(
 
 def test_run_of_a_change_in_place_in_an_ordered_notebook_needs_no_warning(tmp_path):
     write(tmp_path / "mutates.py", MUTATES)
-    result = cli("run", "mutates.py", cwd=tmp_path)
+    result = command("run", "mutates.py", cwd=tmp_path)
     assert (result.returncode, result.stdout, result.stderr) == (0, "[1, 2]\n", ""), output(result)
 
 
@@ -659,7 +713,7 @@ def test_run_sends_cell_ids_so_the_kernel_warns_about_mutations_naming_the_owner
         reactive={"definitions": "unique"},
     )
     write(tmp_path / "mutates.ipynb", unique)
-    result = cli("run", "mutates.ipynb", cwd=tmp_path)
+    result = command("run", "mutates.ipynb", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, "[1, 2]\n"), output(result)
     assert "mutates 'items', which cell 1 (owner) defines" in result.stderr, output(result)
     assert "move this change into cell 1 (owner)" in result.stderr, output(result)
@@ -667,7 +721,7 @@ def test_run_sends_cell_ids_so_the_kernel_warns_about_mutations_naming_the_owner
 
 def test_run_passes_a_literal_double_dash_after_the_separator(tmp_path):
     write(tmp_path / "argv.py", "# %%\nimport sys\nprint(sys.argv[1:])\n")
-    result = cli("run", "argv.py", "--", "--", "x", cwd=tmp_path)
+    result = command("run", "argv.py", "--", "--", "x", cwd=tmp_path)
     assert result.returncode == 0, output(result)
     assert result.stdout == "['--', 'x']\n"
 
@@ -677,7 +731,7 @@ def test_run_reports_a_kernel_that_dies_at_start(tmp_path):
     # so the kernel cannot even start.
     write(tmp_path / "dis.py", "raise ImportError('shadowed')\n")
     write(tmp_path / "nbs" / "nb.py", "# %%\nprint('hi')\n")
-    result = cli("run", "nbs/nb.py", cwd=tmp_path, script=True)  # `python -m` would import it too
+    result = command("run", "nbs/nb.py", cwd=tmp_path, script=True)  # `python -m` would import it too
     assert "Kernel died before replying to kernel_info" in result.stderr, output(result)  # the cause
     assert result.returncode == 1, output(result)
     assert "reactive-kernel: error: the kernel died" in result.stderr, output(result)
@@ -710,7 +764,7 @@ def test_export_html_writes_outputs_in_notebook_order_and_runs_in_the_notebooks_
     nbs = tmp_path / "nbs"
     write(nbs / "report.py", OUT_OF_ORDER)
     write(nbs / "data.txt", "next to the notebook\n")
-    result = cli("export", "html", "nbs/report.py", "-o", "report.html", cwd=tmp_path)
+    result = command("export", "html", "nbs/report.py", "-o", "report.html", cwd=tmp_path)
     assert result.returncode == 0, output(result)
     assert result.stdout == ""
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
@@ -737,7 +791,7 @@ def test_export_ipynb_attaches_outputs_to_their_cells(tmp_path):
         ),
     )
     before = source.read_bytes()
-    result = cli("export", "ipynb", "nb.ipynb", "-o", "out.ipynb", cwd=tmp_path)
+    result = command("export", "ipynb", "nb.ipynb", "-o", "out.ipynb", cwd=tmp_path)
     assert result.returncode == 0, output(result)
     nb = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     nbformat.validate(nb)
@@ -771,7 +825,7 @@ def test_export_ipynb_of_a_marimo_file_to_stdout(tmp_path):
             """,
         ),
     )
-    result = cli("export", "ipynb", "mo.py", "-o", "-", cwd=tmp_path)
+    result = command("export", "ipynb", "mo.py", "-o", "-", cwd=tmp_path)
     assert result.returncode == 0, output(result)
     nb = nbformat.reads(result.stdout, as_version=4)
     nbformat.validate(nb)
@@ -808,7 +862,7 @@ def test_export_writes_nothing_when_a_cell_fails(tmp_path, kind, existing):
     out = tmp_path / f"out.{kind}"
     if existing is not None:
         write(out, existing)
-    result = cli("export", kind, "nb.py", "-o", out.name, cwd=tmp_path)
+    result = command("export", kind, "nb.py", "-o", out.name, cwd=tmp_path)
     assert result.returncode == 1, output(result)
     assert "reactive-kernel: cell 2 (kaboom) failed:" in result.stderr, output(result)
     assert "ZeroDivisionError" in result.stderr, output(result)
@@ -823,7 +877,7 @@ def test_export_writes_nothing_when_a_cell_fails(tmp_path, kind, existing):
 @pytest.mark.parametrize("kind", ["html", "ipynb"])
 def test_export_allow_errors_writes_the_error_and_names_failed_and_skipped_cells(tmp_path, kind):
     write(tmp_path / "nb.py", FAILING_EXPORT)
-    result = cli("export", kind, "nb.py", "-o", f"out.{kind}", "--allow-errors", cwd=tmp_path)
+    result = command("export", kind, "nb.py", "-o", f"out.{kind}", "--allow-errors", cwd=tmp_path)
     assert result.returncode == 0, output(result)
     assert result.stderr.splitlines() == [
         "reactive-kernel: cell 2 (kaboom) failed (kept in the export)",
@@ -1053,7 +1107,7 @@ OUTPUT_COMMANDS = {
 }
 
 
-def refused(result: subprocess.CompletedProcess, message: str) -> None:
+def refused(result: Result, message: str) -> None:
     """Exit 2 with one line on stderr that says `message`, nothing on stdout."""
     assert result.returncode == 2, output(result)
     assert result.stderr.splitlines() == [f"reactive-kernel: error: {message}"], output(result)

@@ -1,5 +1,5 @@
 """`reactive-kernel convert` on `.py` files the formats refuse: one line naming the file and the line, exit 2,
-nothing written, the file left as it was (the command runs in a subprocess, as in test_cli)."""
+nothing written, the file left as it was (the command's `main` runs in this process: test_cli's `cli`)."""
 
 from __future__ import annotations
 
