@@ -1,4 +1,8 @@
-"""The benchmark scripts still run end to end (a smoke run: its numbers mean nothing and are not checked)."""
+"""The benchmark scripts still run end to end (a smoke run: its numbers mean nothing and are not checked).
+
+Not part of `python -m pytest` (which collects tests/ only): it takes minutes, starts kernels, JupyterLab
+and Chromium, and CI runs it once as a step of its own, `python -m pytest benchmarks`, before the suite.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).parent.parent / "benchmarks" / "run_all.py"
+SCRIPT = Path(__file__).parent / "run_all.py"
 
 
 def test_every_benchmark_runs_and_reports_its_rows():
