@@ -13,6 +13,7 @@ are deleted, inserted or moved.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -121,16 +122,20 @@ def missing_requirements() -> str | None:
 
 def labextension_enabled(name: str) -> bool:
     """Whether `jupyter labextension list` (next to this Python) lists `name` as enabled."""
+    return any(line.split()[:1] == [name] and " enabled" in line for line in _labextension_list())
+
+
+@functools.cache  # asked once per session (about 2 s), not once per test module that asks
+def _labextension_list() -> list[str]:
     jupyter = Path(sys.executable).with_name("jupyter")
     exe = str(jupyter) if jupyter.exists() else shutil.which("jupyter")
     if not exe:
-        return False
+        return []
     try:
         out = subprocess.run([exe, "labextension", "list"], capture_output=True, text=True, timeout=120)
     except (OSError, subprocess.TimeoutExpired):
-        return False
-    text = re.sub(r"\x1b\[[0-9;]*m", "", out.stdout + out.stderr)
-    return any(line.split()[:1] == [name] and " enabled" in line for line in text.splitlines())
+        return []
+    return re.sub(r"\x1b\[[0-9;]*m", "", out.stdout + out.stderr).splitlines()
 
 
 def free_port() -> int:
