@@ -37,7 +37,8 @@ from types import CodeType, FunctionType, MethodType, ModuleType
 from typing import Any
 
 import pytest
-from jupyter_client.manager import AsyncKernelManager, KernelManager
+from jupyter_client.launcher import launch_kernel
+from jupyter_client.manager import AsyncKernelManager, KernelManager, run_kernel, start_new_kernel
 from jupyter_client.multikernelmanager import MultiKernelManager
 from nbclient import NotebookClient
 
@@ -57,6 +58,9 @@ STARTER_FUNCTIONS = (
     subprocess.getstatusoutput,
     asyncio.create_subprocess_exec,
     asyncio.create_subprocess_shell,
+    start_new_kernel,
+    run_kernel,
+    launch_kernel,
 )
 STARTER_CLASSES = (subprocess.Popen, KernelManager, MultiKernelManager, NotebookClient)
 STARTER_PACKAGES = ("multiprocessing", "playwright")
