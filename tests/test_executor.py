@@ -17,6 +17,7 @@ from reactive_kernel.headless.executor import CellKernelClient, CellKernelManage
 PRINT_CELL_ID = "print(get_ipython().kernel.get_parent('shell')['metadata'].get('cellId'))"
 
 
+@pytest.mark.unit  # builds kernel managers and clients, starts none (the tier's guess is kernel)
 @pytest.mark.parametrize(
     ("config", "manager"),
     [
@@ -36,6 +37,7 @@ def test_the_kernel_manager_class_is_ours_unless_configured(config, manager):
     assert DependencyOrderPreprocessor(config=Config(config)).kernel_manager_class is manager
 
 
+@pytest.mark.unit  # builds kernel managers and clients, starts none (the tier's guess is kernel)
 @pytest.mark.parametrize(
     ("config", "client"),
     [

@@ -19,6 +19,7 @@ import textwrap
 from types import SimpleNamespace
 
 import nbformat
+import pytest
 from jupyter_client import KernelClient
 from jupyter_client.manager import start_new_kernel
 from jupyter_client.session import Session
@@ -198,6 +199,7 @@ def test_the_kernel_client_execute_we_extend_has_the_parameters_we_mirror():
     assert parameters(CellKernelClient.execute) == parameters(KernelClient.execute)
 
 
+@pytest.mark.unit  # reads nbconvert's source, starts no kernel (the tier's guess is kernel)
 def test_the_executors_preprocess_mirrors_execute_preprocessors_steps():
     # DependencyOrderPreprocessor.preprocess takes ExecutePreprocessor.preprocess's steps with its own
     # order in the loop; when nbconvert changes those steps, ours must be looked at again.
@@ -210,6 +212,7 @@ def test_the_executors_preprocess_mirrors_execute_preprocessors_steps():
     }  # fmt: skip
 
 
+@pytest.mark.unit  # builds a client, starts no kernel (the tier's guess is kernel)
 def test_notebook_client_init_resets_a_client_for_a_new_run():
     # ... and it resets the run's state by re-running NotebookClient.__init__(self, nb, km), as nbconvert's.
     runner = DependencyOrderPreprocessor()
