@@ -241,14 +241,7 @@ class Scheduler:
 
     def stop(self) -> Plan:
         """Drop the run list (interrupt between cells, or no one left to run it); its cells turn stale."""
-        if not self._pending:
-            return Plan()
-        queued = set(self._pending)
-        drop: set[Value] = set()
-        for cell_id in queued:
-            drop |= self._mark_stale(cell_id)
-        self._pending = []
-        return Plan(changed=frozenset(queued), run=(), drop=frozenset(drop))
+        return self._end_run_list() if self._pending else Plan()
 
     def value_changed(self, name: str) -> Plan:
         """The value held in global `name` changed outside any cell (a widget moved in the browser).
@@ -353,10 +346,20 @@ class Scheduler:
         )
 
     def _interrupt(self, cell_id: str, error: str) -> Plan:
+        """The running cell was interrupted: it turns stale and the run list ends (said even if empty)."""
         cell = self._cells[cell_id]
         cell.base, cell.error = "stale", error or "interrupted"
-        plan = self.stop()
-        return Plan(changed=plan.changed | {cell_id}, run=(), drop=plan.drop)
+        return self._end_run_list(also=cell_id)
+
+    def _end_run_list(self, also: str | None = None) -> Plan:
+        """Drop the run list; its cells (and `also`) turn stale and let go of their kept values."""
+        queued = set(self._pending)
+        drop: set[Value] = set()
+        for cell_id in queued:
+            drop |= self._mark_stale(cell_id)
+        self._pending = []
+        changed = queued | {also} if also else queued
+        return Plan(changed=frozenset(changed), run=(), drop=frozenset(drop))
 
     def _block(self, cell_id: str) -> Plan:
         below = set(self.graph.descendants({cell_id}))
