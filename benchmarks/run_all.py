@@ -19,6 +19,7 @@ import bench_cache
 import bench_formats
 import bench_formats_marimo
 import bench_graph
+import bench_growth
 import bench_kernel
 import bench_kernel_memory
 import bench_listing
@@ -32,6 +33,7 @@ BENCHMARKS = {
     "graph": bench_graph,
     "formats_percent": bench_formats,
     "formats_marimo": bench_formats_marimo,
+    "growth": bench_growth,
     "listing": bench_listing,
     "kernel": bench_kernel,
     "ordered": bench_ordered,

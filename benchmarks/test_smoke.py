@@ -21,6 +21,7 @@ def test_every_benchmark_runs_and_reports_its_rows():
     for row in (
         "| analysis: analyze, 40-line cell",
         "| graph: Graph.set_cell, 5,000",
+        "| growth: percent markers",
         "| kernel: trivial cell",
         "| ordered: peak memory",
         "| memory: idle kernel (RSS)",
