@@ -2,7 +2,8 @@
 
 Every test is marked with one tier (see tests/tiers.py): `unit` (pure, in-process), `kernel` (starts a
 kernel, a server or another process) or `browser` (Chromium). `python -m pytest -m unit` runs the fast
-tier. The contents-manager tests share one real jupyter server per module and a folder per test.
+tier, with a quarter of the Hypothesis examples the full suite tries (tests/fuzzing.py). The
+contents-manager tests share one real jupyter server per module and a folder per test.
 """
 
 from __future__ import annotations
@@ -11,12 +12,14 @@ import re
 
 import pytest
 
-from tests import tiers
+from tests import fuzzing, tiers
 from tests.contents_server import Server
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(tiers, "tiers")  # marks tiers, guards `unit` (see tests/tiers.py)
+    if config.getoption("markexpr", "") == "unit" and config.getoption("hypothesis_profile", None) is None:
+        fuzzing.quick()  # the fast tier fuzzes with fewer examples
 
 
 @pytest.fixture(scope="module")

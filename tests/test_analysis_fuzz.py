@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reactive_kernel.core.analysis import BUILTIN_NAMES, CellFacts, Mutation, analyze
+from tests.fuzzing import examples
 from tests.test_analysis import CASES, ERRORS, MUTATIONS
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 FRAGMENTS = [
     "x = ", "y", "z", "def f(", "):", "class A", "(Base)", ":", "lambda", "lambda q: ", " ", "\n", "    ",

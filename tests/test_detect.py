@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from reactive_kernel import formats
 from reactive_kernel.formats import marimo, percent
+from tests.fuzzing import examples
 
 
 def reference(text: str) -> str | None:
@@ -61,7 +62,7 @@ texts = st.builds(
 )
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(texts)
 def test_detect_agrees_with_the_full_checks(text):
     assert formats.detect(text) == reference(text)

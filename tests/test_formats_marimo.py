@@ -22,6 +22,7 @@ from reactive_kernel.core.analysis import analyze
 from reactive_kernel.core.errors import FormatError
 from reactive_kernel.formats import marimo
 from reactive_kernel.formats.marimo.writer import GENERATED_WITH
+from tests.fuzzing import examples
 
 GOLDEN = Path(__file__).parent / "golden" / "marimo"
 GOLDEN_FILES = sorted(path.name for path in GOLDEN.glob("*.py.txt"))
@@ -713,7 +714,7 @@ def as_notebook(cells: list[tuple[str, str, dict]]) -> nbformat.NotebookNode:
     )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(notebook_cells())
 def test_generated_notebooks_survive_a_round_trip_and_match_marimo(cells):
     nb = as_notebook(cells)
@@ -734,7 +735,7 @@ def without_unparsable_options(found: list[tuple]) -> list[tuple]:
     return [(kind, name, code, None if kind == "unparsable" else conf) for kind, name, code, conf in found]
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(notebook_cells(), st.data())
 def test_a_generated_notebook_with_a_broken_cell_reads_like_marimo_and_keeps_its_bytes(cells, data):
     text = marimo_file(cells)

@@ -21,6 +21,7 @@ from reactive_kernel.core.errors import FormatError
 from reactive_kernel.formats import percent
 from reactive_kernel.formats.percent import syntax as percent_syntax
 from reactive_kernel.formats.percent import yaml as percent_yaml
+from tests.fuzzing import examples
 
 pytestmark = pytest.mark.filterwarnings("ignore:The following metadata cannot be exported:UserWarning")
 GOLDEN = Path(__file__).parent / "golden" / "percent"
@@ -232,7 +233,7 @@ def jupytext_can_say(text: str) -> bool:
     return percent.TRAILING_NEWLINE not in text and percent.LINE_COUNT not in text
 
 
-FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @FAST

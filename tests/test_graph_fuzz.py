@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from reactive_kernel.core.analysis import CellFacts
 from reactive_kernel.core.graph import Graph
 from reactive_kernel.core.scheduler import STATUSES, CellInput, Scheduler
+from tests.fuzzing import examples
 
 NAMES = ["a", "b", "c", "d", "e"]
 IDS = [f"c{i}" for i in range(6)]
@@ -69,7 +70,7 @@ def check(graph: Graph) -> None:
         seen.add(cell)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(graph_ops)
 def test_incremental_graph_matches_a_rebuild(ops):
     graph = Graph()
@@ -117,7 +118,7 @@ scheduler_ops = st.lists(
 
 
 @pytest.mark.parametrize("definitions", ["unique", "ordered"])
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(scheduler_ops)
 def test_scheduler_never_crashes_and_states_stay_valid(definitions, ops):
     s = Scheduler(frontend=True, definitions=definitions)

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from reactive_kernel.core.analysis import CellFacts, FunctionFacts
 from reactive_kernel.core.graph import Graph
+from tests.fuzzing import examples
 
 
 def facts(defs: str = "", reads: str = "", mutates: str = "", functions: str = "") -> CellFacts:
@@ -208,7 +209,7 @@ def rebuilt(graph: Graph) -> Graph:
     return fresh
 
 
-@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(1000), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(ops)
 def test_incremental_ordered_graph_matches_a_rebuild(ops):
     graph = Graph("ordered")

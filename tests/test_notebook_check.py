@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from reactive_kernel import formats
 from reactive_kernel.core.errors import FormatError, NotebookModelError
 from reactive_kernel.server import notebook_check
+from tests.fuzzing import examples
 
 KEYS = [
     "name", "header", "marker", "blank", "newline", "final_newline", "form", "config", "options", "hide_code",
@@ -63,7 +64,7 @@ def notebooks(draw: st.DrawFn) -> dict:
     return {"nbformat": 4, "nbformat_minor": 5, "metadata": metadata, "cells": cells}
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=list(HealthCheck))
 @given(notebooks(), st.sampled_from(sorted(formats.FORMATS)))
 def test_a_notebook_that_passes_the_check_writes_or_is_refused_with_a_format_error(content, fmt):
     try:
