@@ -2,17 +2,30 @@
 
 The ids reach the kernel through the configurable classes of nbclient (`kernel_manager_class`) and
 jupyter_client (the kernel manager's client class); a configured class of either is kept. On a real
-kernel, each cell prints the `metadata.cellId` of its own request; the silent preamble's has none.
+kernel, each cell prints the `metadata.cellId` of its own request; the silent preamble's has none. Its
+channels wait for messages in slices (`SlicedWaitChannel`), so a missed wake-up cannot hang a run.
 """
 
 from __future__ import annotations
 
+import asyncio
+from queue import Empty
+
 import pytest
+import zmq
+import zmq.asyncio
 from jupyter_client import AsyncKernelClient, AsyncKernelManager
+from jupyter_client.session import Session
 from nbformat.v4 import new_code_cell, new_notebook
 from traitlets.config import Config
 
-from reactive_kernel.headless.executor import CellKernelClient, CellKernelManager, DependencyOrderPreprocessor
+from reactive_kernel.headless import executor
+from reactive_kernel.headless.executor import (
+    CellKernelClient,
+    CellKernelManager,
+    DependencyOrderPreprocessor,
+    SlicedWaitChannel,
+)
 
 PRINT_CELL_ID = "print(get_ipython().kernel.get_parent('shell')['metadata'].get('cellId'))"
 
@@ -64,3 +77,40 @@ def test_each_execute_request_names_its_cell_and_silent_code_none():
     runner = DependencyOrderPreprocessor(kernel_name="reactive-python", preamble=preamble)
     runner.preprocess(nb, {})
     assert [cell.outputs[0]["text"] for cell in nb.cells] == ["first-cell\n", "None\n"]
+
+
+def test_the_client_waits_without_end_in_slices_on_shell_and_iopub():
+    client = CellKernelClient()
+    assert client.shell_channel_class is SlicedWaitChannel
+    assert client.iopub_channel_class is SlicedWaitChannel
+
+
+@pytest.mark.unit  # an in-process zmq pair: no process, no TCP socket
+def test_an_endless_wait_returns_a_message_that_arrives_after_several_slices(monkeypatch):
+    monkeypatch.setattr(executor, "WAIT_SLICE", 0.05)
+    session = Session(key=b"")
+    context = zmq.asyncio.Context()
+    receiver, sender = context.socket(zmq.PAIR), context.socket(zmq.PAIR)
+    receiver.bind("inproc://sliced-wait")
+    sender.connect("inproc://sliced-wait")
+    channel = SlicedWaitChannel(receiver, session)
+
+    async def scenario() -> dict:
+        async def send_later() -> None:
+            await asyncio.sleep(0.3)  # six slices
+            session.send(sender, "status", {"execution_state": "idle"})
+
+        sending = asyncio.ensure_future(send_later())
+        msg = await channel.get_msg(timeout=None)
+        await sending
+        with pytest.raises(Empty):  # a wait with a timeout still ends
+            await channel.get_msg(timeout=0.01)
+        return msg
+
+    try:
+        msg = asyncio.run(scenario())
+    finally:
+        receiver.close(linger=0)
+        sender.close(linger=0)
+        context.term()
+    assert msg["content"] == {"execution_state": "idle"}

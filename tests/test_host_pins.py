@@ -199,6 +199,19 @@ def test_the_kernel_client_execute_we_extend_has_the_parameters_we_mirror():
     assert parameters(CellKernelClient.execute) == parameters(KernelClient.execute)
 
 
+def test_the_async_client_takes_its_shell_and_iopub_channel_classes_from_traits():
+    # SlicedWaitChannel replaces them through these traits; nbclient waits through get_msg(timeout=None).
+    from jupyter_client import AsyncKernelClient
+    from jupyter_client.channels import AsyncZMQSocketChannel
+    from traitlets import Type
+
+    traits = AsyncKernelClient.class_traits()
+    for name in ("shell_channel_class", "iopub_channel_class"):
+        assert isinstance(traits[name], Type) and traits[name].default_value is AsyncZMQSocketChannel
+    assert list(inspect.signature(AsyncZMQSocketChannel.get_msg).parameters) == ["self", "timeout"]
+    assert "get_msg(timeout=None)" in inspect.getsource(NotebookClient._async_poll_output_msg)
+
+
 @pytest.mark.unit  # reads nbconvert's source, starts no kernel (the tier's guess is kernel)
 def test_the_executors_preprocess_mirrors_execute_preprocessors_steps():
     # DependencyOrderPreprocessor.preprocess takes ExecutePreprocessor.preprocess's steps with its own

@@ -17,9 +17,11 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Mapping
+from queue import Empty
 from typing import Any
 
 from jupyter_client import AsyncKernelClient, AsyncKernelManager
+from jupyter_client.channels import AsyncZMQSocketChannel
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 from nbconvert.exporters import Exporter
@@ -180,10 +182,37 @@ def cell_id(cell: Mapping[str, Any], index: int) -> str:
     return cell.get("id") or f"cell-{index}"
 
 
+WAIT_SLICE = 1.0  # seconds: how long one look for a message may wait before looking again
+
+
+class SlicedWaitChannel(AsyncZMQSocketChannel):
+    """An async channel whose endless wait for a message is a series of waits of WAIT_SLICE seconds.
+
+    nbclient waits for a cell's reply and for its outputs with `get_msg(timeout=None)`: one
+    `socket.poll(None)` per channel. With a notebook full of widgets that wait sometimes never ends
+    although the kernel has answered and is idle (about one `reactive-kernel run` in ten of a widget
+    notebook here; nbclient #312 reports it on plain nbclient). With a finite timeout it did not happen
+    in 36 runs. Waiting in slices looks at the socket again every second, so a wake-up that was missed
+    costs at most a second instead of the run; a wait with a timeout is left as it was.
+    """
+
+    async def get_msg(self, timeout: float | None = None) -> dict[str, Any]:  # type: ignore[override]
+        if timeout is not None:
+            return await super().get_msg(timeout)
+        while True:
+            try:
+                return await super().get_msg(WAIT_SLICE)
+            except Empty:
+                continue
+
+
 class CellKernelClient(AsyncKernelClient):
     """jupyter_client's async kernel client, whose execute requests name the cell they run."""
 
     cell_id = Unicode(None, allow_none=True, help="The cell now running: set by DependencyOrderPreprocessor.")
+    # Endless waits in slices (see SlicedWaitChannel), through the client's configurable channel classes.
+    shell_channel_class = Type(SlicedWaitChannel)  # type: ignore[assignment]
+    iopub_channel_class = Type(SlicedWaitChannel)  # type: ignore[assignment]
 
     def execute(
         self,
