@@ -15,8 +15,8 @@ export namespace Cascade {
   export interface IOptions {
     /** The kernel to send cells to: null while no comm is open. */
     kernel: () => Kernel.IKernelConnection | null;
-    /** The notebook's cells, in order. */
-    cells: () => readonly Cell[];
+    /** The notebook's cell with this id. */
+    cell: (id: string) => Cell | undefined;
     /** The kernel's latest states: which cells are queued; a cell we start is `running` here. */
     store: StateStore;
   }
@@ -84,16 +84,15 @@ export class Cascade implements IDisposable {
       return;
     }
     const store = this._options.store;
-    const cells = new Map(this._options.cells().map(c => [c.model.id, c]));
     const ready = (id: string): boolean => {
-      const cell = cells.get(id);
+      const cell = this._options.cell(id);
       // Gone, not queued, or JupyterLab is already running it (Run All): never run a cell twice.
       return (
         cell instanceof CodeCell && cell.model.executionState !== 'running' && store.get(id)?.status === 'queued'
       );
     };
     for (const id of this._queue.due(ready)) {
-      this._sendAhead(kernel, cells.get(id) as CodeCell);
+      this._sendAhead(kernel, this._options.cell(id) as CodeCell);
     }
   }
 

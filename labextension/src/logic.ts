@@ -121,14 +121,15 @@ export class RunQueue {
   }
 }
 
-/** Cell states as the kernel last reported them, merged by id. */
+/** Cell states as the kernel last reported them, merged by id, with how many cells have each status. */
 export class StateStore {
   private _states = new Map<string, ICellState>();
+  private _totals: Partial<Record<Status, number>> = {};
 
   merge(cells: { [id: string]: ICellState }): string[] {
     const changed: string[] = [];
     for (const [id, state] of Object.entries(cells)) {
-      this._states.set(id, state);
+      this._set(id, state);
       changed.push(id);
     }
     return changed;
@@ -142,22 +143,26 @@ export class StateStore {
   setStatus(id: string, status: Status): void {
     const state = this._states.get(id);
     if (state) {
-      this._states.set(id, { ...state, status });
+      this._set(id, { ...state, status });
     }
   }
 
   /** Forget cells that left the notebook. */
   retain(ids: Iterable<string>): void {
     const keep = new Set(ids);
-    for (const id of [...this._states.keys()]) {
-      if (!keep.has(id)) {
-        this._states.delete(id);
-      }
+    this.forget([...this._states.keys()].filter(id => !keep.has(id)));
+  }
+
+  /** Forget these cells (they left the notebook or stopped being code cells). */
+  forget(ids: Iterable<string>): void {
+    for (const id of ids) {
+      this._set(id, undefined);
     }
   }
 
   clear(): void {
     this._states.clear();
+    this._totals = {};
   }
 
   counts(ids: Iterable<string>): Partial<Record<Status, number>> {
@@ -169,6 +174,29 @@ export class StateStore {
       }
     }
     return counts;
+  }
+
+  /** How many of the cells held have each status: kept as states change, never recounted. */
+  totals(): Partial<Record<Status, number>> {
+    return { ...this._totals };
+  }
+
+  private _set(id: string, state: ICellState | undefined): void {
+    const before = this._states.get(id)?.status;
+    if (before) {
+      const left = (this._totals[before] ?? 0) - 1;
+      if (left > 0) {
+        this._totals[before] = left;
+      } else {
+        delete this._totals[before];
+      }
+    }
+    if (state) {
+      this._states.set(id, state);
+      this._totals[state.status] = (this._totals[state.status] ?? 0) + 1;
+    } else {
+      this._states.delete(id);
+    }
   }
 }
 
@@ -328,7 +356,7 @@ export function withCacheMode(reactive: unknown, mode: CacheMode): { [key: strin
 export type MessagePart = { text: string } | { cell: string };
 
 /** Split a kernel message into text and links for the `'cell-id'` mentions of cells that exist. */
-export function linkCells(message: string, known: ReadonlySet<string>): MessagePart[] {
+export function linkCells(message: string, known: { has(id: string): boolean }): MessagePart[] {
   const parts: MessagePart[] = [];
   const pattern = /'([^'\s]+)'/g;
   let last = 0;
