@@ -173,3 +173,21 @@ def test_an_order_another_viewer_changed_is_refused_and_resynced(fe):
         assert fe.last("resync")["rev"] == fe.rev - 2 and fe.status("b") == "edited"
     finally:
         other.shutdown()
+
+
+def test_two_viewers_sending_the_same_changes_both_fit(fe):
+    """Real-time collaboration: every page sees every change and tells the kernel of it."""
+    other = Frontend(share=fe)
+    try:
+        other.cells.update(fe.cells)
+        other.sync(numbered=True)
+        for viewer in (fe, other):
+            viewer.cells = {"n": "x = 0", **viewer.cells, "b": "y = x * 3"}  # an insert above, an edit
+        for viewer in (fe, other):
+            viewer.send_delta()
+        other.catch_up()
+        fe.catch_up()
+        assert not resyncs(fe) and not resyncs(other)
+        assert fe.states == other.states and fe.status("b") == "edited" and fe.status("n") == "unrun"
+    finally:
+        other.shutdown()
