@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from reactive_kernel.core.delta import order_fingerprint
+from reactive_kernel.core.scheduler import CellInput
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,9 @@ class Cell:
     source: str
     disabled: bool = False
     cache: str = "off"
+
+    def input(self) -> CellInput:
+        return CellInput(self.id, self.source, "code", self.disabled, self.cache)
 
     def entry(self) -> dict[str, Any]:
         return {
