@@ -29,6 +29,18 @@ def sent_since(lab, start: int) -> list[tuple[str, int]]:
     return lab.comm_sent[start:]
 
 
+def poll(lab, read, done, tries: int = 100):
+    """`read()` once `done` says so, or after `tries` tenths of a second: a websocket event may reach the
+    test a moment after the page shows its effect (waiting on the page lets Playwright deliver it)."""
+    value = read()
+    for _ in range(tries):
+        if done(value):
+            break
+        lab.page.wait_for_timeout(100)
+        value = read()
+    return value
+
+
 def test_a_one_cell_edit_in_a_large_notebook_sends_a_small_delta(lab, notebook_name):
     lab.notebook(notebook_name, notebook(), reactive=True)
     whole = len(lab.comm_opens[-1].encode())  # the comm opens with the whole notebook
@@ -69,3 +81,27 @@ def test_a_one_cell_edit_in_a_large_notebook_sends_a_small_delta(lab, notebook_n
     sent = sent_since(lab, start)
     assert sent and {kind for kind, _ in sent} == {"delta"} and max(size for _, size in sent) < 2_000, sent
     assert "resync" not in lab.comm_received
+
+
+def test_when_a_delta_does_not_fit_the_page_sends_the_whole_notebook(lab, notebook_name):
+    lab.notebook(notebook_name, {"a": "x = 1", "b": "y = x + 1", "c": "print(y)"}, reactive=True)
+    lab.run("a")
+    lab.wait_output("c", "2")
+    # Something else on the page's kernel connection runs a cell the notebook does not have: the kernel's
+    # notebook gains a cell, so the page's next delta leaves another order than the kernel's.
+    lab.page.evaluate(
+        "() => window.reactiveTest.panel().sessionContext.session.kernel"
+        ".requestExecute({code: 'z = 0'}, true, {cellId: 'stranger'}).done.then(() => null)"
+    )
+    start = len(lab.comm_sent)
+    lab.edit("c", "print(y, 'edited')")
+    # c turns edited from the whole notebook the page sends when the kernel refuses its delta
+    lab.wait_status({"a": "fresh", "b": "fresh", "c": "edited"})
+    kinds = poll(
+        lab, lambda: [kind for kind, _ in sent_since(lab, start)], lambda k: k[:2] == ["delta", "sync"]
+    )
+    assert kinds[:2] == ["delta", "sync"], kinds
+    assert poll(lab, lambda: lab.comm_received, lambda r: "resync" in r)
+    lab.run("c")
+    lab.wait_output("c", "2 edited")
+    lab.wait_status("fresh", "a", "b", "c")
