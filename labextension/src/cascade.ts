@@ -6,7 +6,8 @@ import { Kernel, KernelMessage } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { RunQueue, StateStore } from './logic';
+import { RunQueue } from './logic';
+import { StateStore } from './states';
 import { SCHEDULED_KEY } from './protocol';
 
 type ExecuteFuture = Kernel.IShellFuture<KernelMessage.IExecuteRequestMsg, KernelMessage.IExecuteReplyMsg>;

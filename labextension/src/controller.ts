@@ -8,7 +8,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Cascade } from './cascade';
 import { ConnectionEvent, ReactiveConnection } from './connection';
 import { Decorations } from './decorations';
-import { cacheMode, definitionsFor, ITrans, StateStore, toggledCacheMode, withCacheMode } from './logic';
+import { cacheMode, definitionsFor, ITrans, toggledCacheMode, withCacheMode } from './logic';
 import { CellIndex, scrollToCell } from './navigation';
 import {
   CacheMode,
@@ -20,6 +20,7 @@ import {
   Mode,
   Status
 } from './protocol';
+import { StateStore } from './states';
 import { CellSync } from './sync';
 import { IReactiveController, ISettings } from './tokens';
 

@@ -7,9 +7,10 @@ import { NotebookPanel } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { cacheMode, ITrans, StateStore } from './logic';
+import { cacheMode, ITrans } from './logic';
 import { CellIndex } from './navigation';
 import { clearCell, IRenderContext, renderCell } from './render';
+import { StateStore } from './states';
 
 export namespace Decorations {
   export interface IOptions {

@@ -16,7 +16,6 @@ import {
   linkCells,
   MAX_ATTEMPTS,
   RunQueue,
-  StateStore,
   statusBarParts,
   statusBarText,
   syncCell,
@@ -24,6 +23,7 @@ import {
   withCacheMode
 } from './logic';
 import { ICellState, parseKernelMessage, Status } from './protocol';
+import { StateStore } from './states';
 
 const state = (status: Status, extra: Partial<ICellState> = {}): ICellState => ({
   status,
