@@ -56,8 +56,9 @@ export class CellIndex {
   }
 
   private _built(): { position: Map<string, number>; code: string[] } {
-    if (this._stale || !this._index) {
-      const widgets = this._notebook.widgets;
+    const widgets = this._notebook.widgets;
+    // A count that differs: cells came or went before anyone said so (the model was still loading).
+    if (this._stale || !this._index || this._index.position.size !== widgets.length) {
       const position = new Map<string, number>();
       const code: string[] = [];
       widgets.forEach((cell, i) => {
