@@ -16,6 +16,7 @@ import traceback
 import bench_analysis
 import bench_browser
 import bench_cache
+import bench_delta
 import bench_formats
 import bench_formats_marimo
 import bench_graph
@@ -37,6 +38,7 @@ BENCHMARKS = {
     "listing": bench_listing,
     "kernel": bench_kernel,
     "ordered": bench_ordered,
+    "delta": bench_delta,
     "kernel_memory": bench_kernel_memory,
     "browser": bench_browser,
     "widgets": bench_widgets,

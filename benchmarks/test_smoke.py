@@ -24,6 +24,7 @@ def test_every_benchmark_runs_and_reports_its_rows():
         "| growth: percent markers",
         "| kernel: trivial cell",
         "| ordered: peak memory",
+        "| edit: bytes sent for a one-cell edit, 1,000 cells",
         "| memory: idle kernel (RSS)",
     ):
         assert row in result.stdout

@@ -2,7 +2,9 @@
 
 It speaks docs/protocol.md over a real comm and executes cells with `metadata.cellId`, following the
 frontend rules there: run lists replace the previous one, and a listed cell whose status is no longer
-`queued` when its turn comes is skipped. `run` waits for each reply before the next request; `run_ahead`
+`queued` when its turn comes is skipped. `sync` sends the whole notebook, as a frontend without deltas
+does; `sync(numbered=True)` then `send_delta` send only what changed, answering `resync` with the whole
+notebook, as the JupyterLab extension does. `run` waits for each reply before the next request; `run_ahead`
 sends a run list's cells in one go, marked `reactiveScheduled`, as the JupyterLab extension does.
 
 `Frontend(share=other)` is a second viewer of the same kernel, as a second browser tab is: its own client,
@@ -19,6 +21,8 @@ from typing import Any
 
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
+
+from tests.notebook_delta import Cell, delta_message, sync_message
 
 TIMEOUT = 60
 _OUTPUTS = ("stream", "error", "execute_result", "display_data")
@@ -94,6 +98,8 @@ class Frontend:
         self.messages: list[dict[str, Any]] = []  # every comm message the kernel sent us
         self.executed: list[str] = []  # cell ids in the order they were executed
         self.comm_id: str | None = None
+        self.rev = 0  # number of the last numbered sync or delta sent
+        self._sent: list[Cell] | None = None  # the code cells the kernel has from our last numbered message
         self._replies: dict[str, dict[str, Any]] = {}  # shell replies read while waiting for another
         if open_comm:
             self.open_comm()
@@ -102,6 +108,7 @@ class Frontend:
 
     def open_comm(self, data: dict[str, Any] | None = None) -> None:
         self.comm_id = uuid.uuid4().hex
+        self._sent = None
         content = {"comm_id": self.comm_id, "target_name": "reactive_kernel", "data": data or {}}
         self._request("comm_open", content)
 
@@ -113,18 +120,37 @@ class Frontend:
         """Send one comm message and wait until the kernel has handled it."""
         self._request("comm_msg", {"comm_id": self.comm_id, "data": data})
 
-    def sync(self) -> None:
-        cells = [
-            {
-                "id": i,
-                "source": s,
-                "cell_type": "code",
-                "disabled": i in self.disabled,
-                "cache": self.cache.get(i, "off"),
-            }
-            for i, s in self.cells.items()
-        ]
-        self.send({"type": "sync", "cells": cells})
+    def sync(self, numbered: bool = False) -> dict[str, Any]:
+        """Send the whole notebook; `numbered` gives it a `rev`, so deltas can follow it. Returns it."""
+        cells = self._code_cells()
+        if numbered:
+            self.rev += 1
+        message = sync_message(cells, self.rev if numbered else None)
+        self.send(message)
+        self._sent = cells if numbered else None
+        return message
+
+    def send_delta(self) -> dict[str, Any] | None:
+        """Send what changed since the last numbered sync or delta (None: nothing did); returns it.
+
+        When the kernel answers `resync`, sends the whole notebook, numbered, as the extension does.
+        """
+        if self._sent is None:
+            raise RuntimeError("a delta builds on a numbered sync: call sync(numbered=True) first")
+        cells = self._code_cells()
+        message = delta_message(self._sent, cells, self.rev, self.rev + 1)
+        if message is None:
+            return None
+        self.rev += 1
+        heard = len(self.messages)
+        self.send(message)
+        self._sent = cells
+        if any(m.get("type") == "resync" and m.get("rev") == self.rev for m in self.messages[heard:]):
+            self.sync(numbered=True)
+        return message
+
+    def _code_cells(self) -> list[Cell]:
+        return [Cell(i, s, i in self.disabled, self.cache.get(i, "off")) for i, s in self.cells.items()]
 
     def status(self, cell_id: str) -> str:
         return self.states[cell_id]["status"]

@@ -30,7 +30,13 @@ def test_kernelspec_is_installed_with_the_package():
 
 
 def test_comm_open_says_hello_with_version_and_mode(fe):
-    assert fe.messages[0] == {"type": "hello", "version": 1, "mode": "autorun", "definitions": "ordered"}
+    assert fe.messages[0] == {
+        "type": "hello",
+        "version": 1,
+        "capabilities": ["delta"],
+        "mode": "autorun",
+        "definitions": "ordered",
+    }
 
 
 def test_sync_reports_defs_refs_parents_children(fe):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reactive_kernel.core.scheduler import STATUSES
 from reactive_kernel.kernel import protocol_in, protocol_out
-from tests.test_protocol import table
+from tests.test_protocol import DOC, table
 
 LAB = Path(__file__).parent.parent / "labextension"
 PROTOCOL_TS = (LAB / "src" / "protocol.ts").read_text()
@@ -39,6 +39,13 @@ def test_typescript_protocol_matches_the_kernel():
 def test_typescript_cell_state_has_the_documented_fields():
     body = re.search(r"export interface ICellState \{(.*?)\}", PROTOCOL_TS, re.S).group(1)
     assert re.findall(r"^\s*(\w+):", body, re.M) == table("`CellState` is:")
+
+
+def test_typescript_delta_cell_has_the_documented_fields():
+    body = re.search(r"export interface IDeltaCell \{(.*?)\}", PROTOCOL_TS, re.S).group(1)
+    row = next(line for line in DOC.splitlines() if line.startswith("| `delta` |"))
+    documented = re.search(r"`cells: \[\{(.*?)\}\]`", row).group(1)
+    assert re.findall(r"^\s*(\w+)\??:", body, re.M) == re.findall(r"(\w+)\??", documented)
 
 
 def test_typescript_unit_tests_pass():

@@ -34,6 +34,7 @@ def test_version_matches():
 def test_every_documented_frontend_message_parses_and_nothing_else():
     examples = {
         "sync": {"type": "sync", "cells": [{"id": "a", "source": "x = 1", "cell_type": "code"}]},
+        "delta": {"type": "delta", "base": 0, "rev": 1, "cells": [{"id": "a", "after": None}], "order": 0},
         "set_mode": {"type": "set_mode", "mode": "lazy"},
         "set_definitions": {"type": "set_definitions", "definitions": "unique"},
         "run_stale": {"type": "run_stale"},
@@ -55,6 +56,7 @@ def test_every_documented_kernel_message_is_built_by_protocol_out():
         protocol_out.run(["a"]),
         protocol_out.mode("lazy"),
         protocol_out.definitions("unique"),
+        protocol_out.resync(3, "the cells' order differs from the kernel's"),
         protocol_out.error("bad"),
     ]
     assert table("## Kernel -> frontend") == [m["type"] for m in built]
@@ -63,6 +65,11 @@ def test_every_documented_kernel_message_is_built_by_protocol_out():
 
 def test_statuses_match():
     assert table("### Statuses") == list(STATUSES)
+
+
+def test_hello_says_what_the_kernel_understands():
+    assert protocol_out.hello("autorun", "ordered")["capabilities"] == ["delta"]
+    assert '`capabilities: ["delta"]`' in DOC
 
 
 def test_comm_target_matches():

@@ -6,7 +6,8 @@ import { Kernel, KernelMessage } from '@jupyterlab/services';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { RunQueue, StateStore } from './logic';
+import { RunQueue } from './logic';
+import { StateStore } from './states';
 import { SCHEDULED_KEY } from './protocol';
 
 type ExecuteFuture = Kernel.IShellFuture<KernelMessage.IExecuteRequestMsg, KernelMessage.IExecuteReplyMsg>;
@@ -15,8 +16,8 @@ export namespace Cascade {
   export interface IOptions {
     /** The kernel to send cells to: null while no comm is open. */
     kernel: () => Kernel.IKernelConnection | null;
-    /** The notebook's cells, in order. */
-    cells: () => readonly Cell[];
+    /** The notebook's cell with this id. */
+    cell: (id: string) => Cell | undefined;
     /** The kernel's latest states: which cells are queued; a cell we start is `running` here. */
     store: StateStore;
   }
@@ -84,16 +85,15 @@ export class Cascade implements IDisposable {
       return;
     }
     const store = this._options.store;
-    const cells = new Map(this._options.cells().map(c => [c.model.id, c]));
     const ready = (id: string): boolean => {
-      const cell = cells.get(id);
+      const cell = this._options.cell(id);
       // Gone, not queued, or JupyterLab is already running it (Run All): never run a cell twice.
       return (
         cell instanceof CodeCell && cell.model.executionState !== 'running' && store.get(id)?.status === 'queued'
       );
     };
     for (const id of this._queue.due(ready)) {
-      this._sendAhead(kernel, cells.get(id) as CodeCell);
+      this._sendAhead(kernel, this._options.cell(id) as CodeCell);
     }
   }
 

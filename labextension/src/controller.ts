@@ -8,16 +8,19 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Cascade } from './cascade';
 import { ConnectionEvent, ReactiveConnection } from './connection';
 import { Decorations } from './decorations';
-import { cacheMode, definitionsFor, ITrans, StateStore, toggledCacheMode, withCacheMode } from './logic';
-import { labelOf, scrollToCell } from './navigation';
+import { cacheMode, definitionsFor, ITrans, toggledCacheMode, withCacheMode } from './logic';
+import { CellIndex, scrollToCell } from './navigation';
 import {
   CacheMode,
+  DELTA_CAPABILITY,
   Definitions,
   FrontendMessage,
   ICellState,
   KernelMessage as ReactiveMessage,
-  Mode
+  Mode,
+  Status
 } from './protocol';
+import { StateStore } from './states';
 import { CellSync } from './sync';
 import { IReactiveController, ISettings } from './tokens';
 
@@ -27,15 +30,17 @@ export class ReactiveController implements IReactiveController {
     private _settings: ISettings,
     trans: ITrans
   ) {
-    this._connection = new ReactiveConnection(panel.sessionContext, () => this._syncMessage());
-    this._sync = new CellSync(panel, () => this._settings.debounceMs);
+    this._index = new CellIndex(panel.content);
+    this._connection = new ReactiveConnection(panel.sessionContext, () => this._wholeNotebook());
+    this._sync = new CellSync(panel, this._index, () => this._settings.debounceMs);
     this._cascade = new Cascade({
       kernel: () => this._connection.kernel,
-      cells: () => panel.content.widgets,
+      cell: id => this._index.cell(id),
       store: this._store
     });
     this._decorations = new Decorations({
       panel,
+      index: this._index,
       store: this._store,
       connected: () => this.connected,
       highlight: () => this._highlight,
@@ -45,8 +50,9 @@ export class ReactiveController implements IReactiveController {
     });
     this._connection.changed.connect(this._onConnection, this);
     this._connection.received.connect((_, message) => this._handle(message), this);
-    this._sync.due.connect(() => this._connection.send(this._syncMessage()), this);
+    this._sync.due.connect(() => this._send(this._sync.next(this._deltas)), this);
     this._sync.cellsChanged.connect((_, ids) => this._decorations.redraw(ids), this);
+    this._sync.reshaped.connect(() => this._decorations.relabel(), this);
     this._sync.notebookMetadataChanged.connect(() => this._changed.emit(), this);
     this._cascade.cellStarted.connect((_, id) => this._decorations.redraw([id]), this);
     this._cascade.settled.connect(() => this._decorations.notify(), this);
@@ -81,7 +87,11 @@ export class ReactiveController implements IReactiveController {
   }
 
   codeCellIds(): string[] {
-    return this.panel.content.widgets.filter(cell => cell.model.type === 'code').map(cell => cell.model.id);
+    return [...this._index.codeIds()];
+  }
+
+  counts(): Partial<Record<Status, number>> {
+    return this._store.totals();
   }
 
   state(cellId: string): ICellState | undefined {
@@ -89,7 +99,7 @@ export class ReactiveController implements IReactiveController {
   }
 
   cellLabel(cellId: string): string {
-    return labelOf(this.panel.content, cellId);
+    return this._index.label(cellId);
   }
 
   scrollTo(cellId: string): void {
@@ -177,6 +187,8 @@ export class ReactiveController implements IReactiveController {
       case 'reset':
         this._cascade.clear();
         this._store.clear();
+        this._sync.reset();
+        this._deltas = false; // until the next kernel's hello says it takes them
         break;
       case 'foreign':
         this._decorations.redraw(null);
@@ -195,6 +207,7 @@ export class ReactiveController implements IReactiveController {
   private _handle(message: ReactiveMessage): void {
     switch (message.type) {
       case 'hello':
+        this._deltas = (message.capabilities ?? []).includes(DELTA_CAPABILITY);
         this._mode = message.mode;
         this._definitions = message.definitions ?? 'unique'; // kernels before the policy had one rule
         this._adoptMode();
@@ -205,12 +218,20 @@ export class ReactiveController implements IReactiveController {
       case 'definitions':
         this._definitions = message.definitions;
         break;
-      case 'state':
-        this._decorations.redraw(this._store.merge(message.cells));
+      case 'state': {
+        // Only the notebook's code cells: the status bar counts what the store holds.
+        const cells = Object.entries(message.cells).filter(([id]) => this._index.isCode(id));
+        this._decorations.redraw(this._store.merge(Object.fromEntries(cells)));
         this._cascade.reconcile();
         break;
+      }
       case 'run':
         this._cascade.run(message.cells);
+        break;
+      case 'resync':
+        if (this._sync.wantsWhole(message.rev)) {
+          this._send(this._sync.whole());
+        }
         break;
       case 'error':
         console.warn(`reactive_kernel: ${message.message}`);
@@ -234,10 +255,25 @@ export class ReactiveController implements IReactiveController {
     }
   }
 
-  /** The cells as they are now; the states of cells that left the notebook are forgotten. */
-  private _syncMessage(): FrontendMessage {
-    const message = this._sync.message();
-    this._store.retain(message.cells.map(cell => cell.id));
+  /** The whole notebook, as the comm opens with it. */
+  private _wholeNotebook(): FrontendMessage {
+    return this._told(this._sync.whole());
+  }
+
+  /** Send a sync or delta (null: nothing changed). */
+  private _send(message: FrontendMessage | null): void {
+    if (message !== null) {
+      this._connection.send(this._told(message));
+    }
+  }
+
+  /** The kernel is told of the notebook: the states of cells that left it, or are no code cells, go. */
+  private _told(message: FrontendMessage): FrontendMessage {
+    if (message.type === 'delta') {
+      this._store.forget(message.deleted);
+    } else if (message.type === 'sync') {
+      this._store.retain(message.cells.filter(cell => cell.cell_type === 'code').map(cell => cell.id));
+    }
     return message;
   }
 
@@ -246,6 +282,7 @@ export class ReactiveController implements IReactiveController {
     return meta && typeof meta === 'object' ? (meta as { [key: string]: unknown }) : {};
   }
 
+  private readonly _index: CellIndex;
   private readonly _connection: ReactiveConnection;
   private readonly _sync: CellSync;
   private readonly _cascade: Cascade;
@@ -254,6 +291,7 @@ export class ReactiveController implements IReactiveController {
   private _mode: Mode = 'autorun';
   private _definitions: Definitions = 'ordered';
   private _highlight = false;
+  private _deltas = false; // the kernel takes `delta` messages (its hello says so)
   private _disposed = false;
   private _changed = new Signal<IReactiveController, void>(this);
 }

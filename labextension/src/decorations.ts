@@ -1,17 +1,22 @@
 // Keeps a notebook's cells drawn with their reactive state (render.ts draws one cell), and the active
-// cell's parents and children marked, redrawing at most once per animation frame.
+// cell's parents and children marked, redrawing at most once per animation frame and only the cells whose
+// drawing changed: those with new states, and after an insert, move or delete those naming a moved cell.
 
 import { Cell } from '@jupyterlab/cells';
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { cacheMode, ITrans, StateStore } from './logic';
+import { cacheMode, ITrans } from './logic';
+import { CellIndex } from './navigation';
 import { clearCell, IRenderContext, renderCell } from './render';
+import { StateStore } from './states';
 
 export namespace Decorations {
   export interface IOptions {
     panel: NotebookPanel;
+    /** The notebook's cells by id. */
+    index: CellIndex;
     /** The kernel's latest states. */
     store: StateStore;
     /** Whether the notebook is on a reactive kernel: without one, every mark is removed. */
@@ -52,6 +57,15 @@ export class Decorations implements IDisposable {
     this.notify();
   }
 
+  /**
+   * Cells were inserted, moved or deleted: in the next frame, redraw the cells whose hover or message names
+   * a cell that changed position (`#N`), and every cell showing a message.
+   */
+  relabel(): void {
+    this._relabel = true;
+    this.notify();
+  }
+
   /** Emit `drawn` in the next frame (with any redraw). */
   notify(): void {
     if (this._frame === 0 && !this._disposed) {
@@ -59,22 +73,30 @@ export class Decorations implements IDisposable {
     }
   }
 
-  /** Mark the active cell's parents and children now (or unmark every cell when highlighting is off). */
+  /**
+   * Mark the active cell's parents and children now (or unmark them when highlighting is off): only the
+   * cells marked before and those to mark are touched.
+   */
   drawRelations(): void {
-    const { panel, store } = this._options;
+    const { panel, store, index } = this._options;
     const active = panel.content.activeCell?.model.id;
     const state = active && this._options.highlight() ? store.get(active) : undefined;
-    const parents = new Set(state?.parents ?? []);
-    const children = new Set(state?.children ?? []);
-    for (const cell of this._cells()) {
-      const id = cell.model.id;
-      const relation = parents.has(id) ? 'parent' : children.has(id) ? 'child' : undefined;
-      if (relation) {
-        cell.node.dataset.reactiveRelation = relation;
-      } else {
+    const wanted = new Map<string, string>();
+    state?.children.forEach(id => wanted.set(id, 'child'));
+    state?.parents.forEach(id => wanted.set(id, 'parent'));
+    for (const id of this._related) {
+      const cell = index.cell(id);
+      if (cell && !wanted.has(id)) {
         delete cell.node.dataset.reactiveRelation;
       }
     }
+    for (const [id, relation] of wanted) {
+      const cell = index.cell(id);
+      if (cell) {
+        cell.node.dataset.reactiveRelation = relation;
+      }
+    }
+    this._related = new Set(wanted.keys());
   }
 
   dispose(): void {
@@ -90,36 +112,69 @@ export class Decorations implements IDisposable {
     this._frame = 0;
     const dirty = this._dirty;
     this._dirty = new Set();
+    if (this._relabel) {
+      this._relabel = false;
+      this._renamed(dirty);
+    }
     if (dirty === null || dirty.size > 0) {
       this._draw(dirty);
     }
     this._drawn.emit();
   }
 
+  /** Add the cells whose drawing names a cell that moved: its parents, children, and cells with messages. */
+  private _renamed(dirty: Set<string> | null): void {
+    const shifted = this._options.index.takeShifted();
+    if (dirty === null) {
+      return;
+    }
+    this._messages.forEach(id => dirty.add(id));
+    for (const id of shifted) {
+      const state = this._options.store.get(id);
+      state?.parents.forEach(other => dirty.add(other));
+      state?.children.forEach(other => dirty.add(other));
+    }
+  }
+
   private _draw(only: ReadonlySet<string> | null): void {
-    const { store, label, onLink, trans } = this._options;
-    const cells = this._cells();
-    const ctx: IRenderContext = { known: new Set(cells.map(c => c.model.id)), label, onLink, trans };
+    const { store, index, label, onLink, trans } = this._options;
+    const known = { has: (id: string) => index.cell(id) !== undefined };
+    const ctx: IRenderContext = { known, label, onLink, trans };
     const connected = this._options.connected();
-    for (const cell of cells) {
-      if (only && !only.has(cell.model.id)) {
-        continue;
+    let cells: Cell[] = [...this._options.panel.content.widgets];
+    if (only) {
+      cells = [];
+      for (const id of only) {
+        const cell = index.cell(id);
+        if (cell) {
+          cells.push(cell);
+        } else {
+          this._messages.delete(id); // it left the notebook
+        }
       }
+    }
+    for (const cell of cells) {
+      const id = cell.model.id;
+      let message = false;
       if (connected && cell.model.type === 'code') {
-        renderCell(cell, store.get(cell.model.id), ctx, cacheMode(cell.model.getMetadata('reactive')));
+        message = renderCell(cell, store.get(id), ctx, cacheMode(cell.model.getMetadata('reactive')));
       } else {
         clearCell(cell);
+      }
+      if (message) {
+        this._messages.add(id);
+      } else {
+        this._messages.delete(id);
       }
     }
     this.drawRelations();
   }
 
-  private _cells(): Cell[] {
-    return [...this._options.panel.content.widgets];
-  }
-
   private _frame = 0; // pending animation frame for _flush
   private _dirty: Set<string> | null = new Set(); // cells to redraw in it; null: all
+  private _relabel = false; // cells moved: redraw those naming them in the next frame
+  private _related = new Set<string>(); // cells marked as the active cell's parent or child
+  private _messages = new Set<string>(); // cells showing a message (it names cells by position)
   private _disposed = false;
   private _drawn = new Signal<this, void>(this);
 }

@@ -16,7 +16,6 @@ import {
   linkCells,
   MAX_ATTEMPTS,
   RunQueue,
-  StateStore,
   statusBarParts,
   statusBarText,
   syncCell,
@@ -24,6 +23,7 @@ import {
   withCacheMode
 } from './logic';
 import { ICellState, parseKernelMessage, Status } from './protocol';
+import { StateStore } from './states';
 
 const state = (status: Status, extra: Partial<ICellState> = {}): ICellState => ({
   status,
@@ -175,6 +175,33 @@ suite('StateStore', () => {
     assert.equal(store.get('b'), undefined);
   });
 
+  test('totals count every status as states arrive, change and go, without walking the cells', () => {
+    const store = new StateStore();
+    const statuses: Status[] = ['fresh', 'stale', 'error', 'queued', 'blocked'];
+    let seed = 3;
+    const random = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return (seed >>> 8) % n;
+    };
+    const ids = Array.from({ length: 12 }, (_, i) => `c${i}`);
+    for (let step = 0; step < 500; step++) {
+      const id = ids[random(ids.length)];
+      const kind = random(5);
+      if (kind < 2) {
+        store.merge({ [id]: state(statuses[random(statuses.length)]) });
+      } else if (kind === 2) {
+        store.setStatus(id, 'running');
+      } else if (kind === 3) {
+        store.forget([id]);
+      } else {
+        store.retain(ids.filter(() => random(4) > 0));
+      }
+      assert.deepEqual(store.totals(), store.counts(ids), `step ${step}`);
+    }
+    store.clear();
+    assert.deepEqual(store.totals(), {});
+  });
+
   test('setStatus keeps the rest of the state', () => {
     const store = new StateStore();
     store.merge({ a: state('queued', { defs: ['x'] }) });
@@ -296,7 +323,10 @@ suite('parseKernelMessage', () => {
     { type: 'mode', mode: 'lazy' },
     { type: 'error', message: 'bad' },
     { type: 'state', cells: { a: state('fresh') } },
-    { type: 'state', cells: { a: state('fresh', { cached: true }) } }
+    { type: 'state', cells: { a: state('fresh', { cached: true }) } },
+    { type: 'hello', version: 1, capabilities: ['delta'], mode: 'autorun', definitions: 'ordered' },
+    { type: 'resync', rev: 4, reason: "the cells' order differs from the kernel's" },
+    { type: 'resync', rev: null, reason: 'no number' }
   ];
   const bad = [
     null,
@@ -305,7 +335,10 @@ suite('parseKernelMessage', () => {
     { type: 'run', cells: 'a' },
     { type: 'mode', mode: 'eager' },
     { type: 'state', cells: { a: { status: 'weird' } } },
-    { type: 'state', cells: { a: { ...state('fresh'), cached: 'yes' } } }
+    { type: 'state', cells: { a: { ...state('fresh'), cached: 'yes' } } },
+    { type: 'hello', version: 1, capabilities: 'delta', mode: 'autorun' },
+    { type: 'resync', rev: '4', reason: 'x' },
+    { type: 'resync', rev: 4 }
   ];
   for (const msg of good) {
     test(`accepts ${JSON.stringify(msg).slice(0, 40)}`, () => assert.notEqual(parseKernelMessage(msg), null));

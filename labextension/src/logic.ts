@@ -1,4 +1,4 @@
-// The extension's decisions that need no browser: the run queue, merged states, texts, graph layout.
+// The extension's decisions that need no browser: the run queue, texts, labels, graph layout.
 // Pure: imports nothing from JupyterLab, so node's test runner covers it (logic.test.ts).
 
 import { CacheMode, Definitions, ICellState, ISyncCell, Mode, Status } from './protocol';
@@ -118,57 +118,6 @@ export class RunQueue {
       this._started.clear();
       this._done = 0;
     }
-  }
-}
-
-/** Cell states as the kernel last reported them, merged by id. */
-export class StateStore {
-  private _states = new Map<string, ICellState>();
-
-  merge(cells: { [id: string]: ICellState }): string[] {
-    const changed: string[] = [];
-    for (const [id, state] of Object.entries(cells)) {
-      this._states.set(id, state);
-      changed.push(id);
-    }
-    return changed;
-  }
-
-  get(id: string): ICellState | undefined {
-    return this._states.get(id);
-  }
-
-  /** Set one cell's status locally (a cell we are executing is `running` until the kernel says more). */
-  setStatus(id: string, status: Status): void {
-    const state = this._states.get(id);
-    if (state) {
-      this._states.set(id, { ...state, status });
-    }
-  }
-
-  /** Forget cells that left the notebook. */
-  retain(ids: Iterable<string>): void {
-    const keep = new Set(ids);
-    for (const id of [...this._states.keys()]) {
-      if (!keep.has(id)) {
-        this._states.delete(id);
-      }
-    }
-  }
-
-  clear(): void {
-    this._states.clear();
-  }
-
-  counts(ids: Iterable<string>): Partial<Record<Status, number>> {
-    const counts: Partial<Record<Status, number>> = {};
-    for (const id of ids) {
-      const status = this._states.get(id)?.status;
-      if (status) {
-        counts[status] = (counts[status] ?? 0) + 1;
-      }
-    }
-    return counts;
   }
 }
 
@@ -328,7 +277,7 @@ export function withCacheMode(reactive: unknown, mode: CacheMode): { [key: strin
 export type MessagePart = { text: string } | { cell: string };
 
 /** Split a kernel message into text and links for the `'cell-id'` mentions of cells that exist. */
-export function linkCells(message: string, known: ReadonlySet<string>): MessagePart[] {
+export function linkCells(message: string, known: { has(id: string): boolean }): MessagePart[] {
   const parts: MessagePart[] = [];
   const pattern = /'([^'\s]+)'/g;
   let last = 0;

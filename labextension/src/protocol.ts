@@ -3,6 +3,8 @@
 
 export const PROTOCOL_VERSION = 1;
 export const COMM_TARGET = 'reactive_kernel';
+/** In `hello.capabilities`: the kernel takes `delta` messages. */
+export const DELTA_CAPABILITY = 'delta';
 /** execute_request metadata key marking a cell sent ahead from a `run` list. */
 export const SCHEDULED_KEY = 'reactiveScheduled';
 
@@ -50,14 +52,15 @@ export interface ICellState {
 
 /** Kernel -> frontend. */
 export type KernelMessage =
-  | { type: 'hello'; version: number; mode: Mode; definitions?: Definitions }
+  | { type: 'hello'; version: number; capabilities?: string[]; mode: Mode; definitions?: Definitions }
   | { type: 'state'; cells: { [id: string]: ICellState } }
   | { type: 'run'; cells: string[] }
   | { type: 'mode'; mode: Mode }
   | { type: 'definitions'; definitions: Definitions }
+  | { type: 'resync'; rev: number | null; reason: string }
   | { type: 'error'; message: string };
 
-export const KERNEL_MESSAGE_TYPES = ['hello', 'state', 'run', 'mode', 'definitions', 'error'] as const;
+export const KERNEL_MESSAGE_TYPES = ['hello', 'state', 'run', 'mode', 'definitions', 'resync', 'error'] as const;
 
 /** Frontend -> kernel. */
 export interface ISyncCell {
@@ -68,8 +71,18 @@ export interface ISyncCell {
   cache?: CacheMode;
 }
 
+/** One code cell in a `delta`: only what changed; `after` when it was inserted or moved (null: first). */
+export interface IDeltaCell {
+  id: string;
+  source?: string;
+  disabled?: boolean;
+  cache?: CacheMode;
+  after?: string | null;
+}
+
 export type FrontendMessage =
-  | { type: 'sync'; cells: ISyncCell[] }
+  | { type: 'sync'; cells: ISyncCell[]; rev?: number }
+  | { type: 'delta'; base: number; rev: number; cells: IDeltaCell[]; deleted: string[]; order: number }
   | { type: 'set_mode'; mode: Mode }
   | { type: 'set_definitions'; definitions: Definitions }
   | { type: 'run_stale' }
@@ -78,6 +91,7 @@ export type FrontendMessage =
 
 export const FRONTEND_MESSAGE_TYPES = [
   'sync',
+  'delta',
   'set_mode',
   'set_definitions',
   'run_stale',
@@ -132,6 +146,7 @@ export function parseKernelMessage(data: unknown): KernelMessage | null {
   switch (msg.type) {
     case 'hello':
       return typeof msg.version === 'number' &&
+        (msg.capabilities === undefined || isStringList(msg.capabilities)) &&
         MODES.includes(msg.mode as Mode) &&
         (msg.definitions === undefined || DEFINITIONS.includes(msg.definitions as Definitions))
         ? (msg as KernelMessage)
@@ -142,6 +157,10 @@ export function parseKernelMessage(data: unknown): KernelMessage | null {
       return DEFINITIONS.includes(msg.definitions as Definitions) ? (msg as KernelMessage) : null;
     case 'run':
       return isStringList(msg.cells) ? (msg as KernelMessage) : null;
+    case 'resync':
+      return (msg.rev === null || typeof msg.rev === 'number') && typeof msg.reason === 'string'
+        ? (msg as KernelMessage)
+        : null;
     case 'error':
       return typeof msg.message === 'string' ? (msg as KernelMessage) : null;
     case 'state': {

@@ -13,7 +13,7 @@ const WARNING = 'jp-reactive-warning'; // a line of the message that is a warnin
 const QUIET = new Set(['fresh', 'queued', 'running', 'unrun', 'edited']);
 
 export interface IRenderContext {
-  known: ReadonlySet<string>; // ids of the notebook's cells, for links
+  known: { has(id: string): boolean }; // whether an id is one of the notebook's cells, for links
   label: (cellId: string) => string; // how to name a cell to the user
   onLink: (cellId: string) => void; // a link to another cell was clicked
   trans: ITrans; // the hover texts' language
@@ -21,14 +21,15 @@ export interface IRenderContext {
 
 /**
  * Bring one cell's node in line with its state (or clear it when the kernel has none) and its cache
- * option (from its metadata, shown even before the kernel reports on the cell).
+ * option (from its metadata, shown even before the kernel reports on the cell). Returns whether it shows a
+ * message (which names other cells by position).
  */
 export function renderCell(
   cell: Cell,
   state: ICellState | undefined,
   ctx: IRenderContext,
   cache: CacheMode = 'off'
-): void {
+): boolean {
   const node = cell.node;
   if (cache === 'off') {
     delete node.dataset.reactiveCache;
@@ -39,11 +40,11 @@ export function renderCell(
     delete node.dataset.reactiveStatus;
     node.querySelector(`.${BADGE}`)?.remove();
     node.querySelector(`.${MESSAGE}`)?.remove();
-    return;
+    return false;
   }
   node.dataset.reactiveStatus = state.status;
   renderBadge(node, state, ctx, cache);
-  renderMessage(node, state, ctx);
+  return renderMessage(node, state, ctx);
 }
 
 /** Forget every mark, e.g. when the notebook leaves the reactive kernel. */
@@ -65,13 +66,13 @@ function renderBadge(node: HTMLElement, state: ICellState, ctx: IRenderContext, 
   badge.classList.toggle(CACHED, isCachedHit(state));
 }
 
-function renderMessage(node: HTMLElement, state: ICellState, ctx: IRenderContext): void {
+function renderMessage(node: HTMLElement, state: ICellState, ctx: IRenderContext): boolean {
   const errors = state.error && !QUIET.has(state.status) ? [state.error] : [];
   const warnings = state.warnings ?? [];
   let box = node.querySelector<HTMLElement>(`.${MESSAGE}`);
   if (errors.length + warnings.length === 0) {
     box?.remove();
-    return;
+    return false;
   }
   if (!box) {
     box = document.createElement('div');
@@ -88,6 +89,7 @@ function renderMessage(node: HTMLElement, state: ICellState, ctx: IRenderContext
       return node;
     })
   );
+  return true;
 }
 
 function renderLine(text: string, ctx: IRenderContext): HTMLElement {

@@ -45,16 +45,8 @@ export class ReactiveStatus extends Widget {
     const visible = !!c && c.connected;
     this.setHidden(!visible);
     if (c && visible) {
-      const ids = c.codeCellIds();
-      const counts: { [status: string]: number } = {};
-      for (const id of ids) {
-        const status = c.state(id)?.status;
-        if (status) {
-          counts[status] = (counts[status] ?? 0) + 1;
-        }
-      }
       const trans = this._trans;
-      const parts = statusBarParts(c.mode, counts, c.progress, c.definitions, trans);
+      const parts = statusBarParts(c.mode, c.counts(), c.progress, c.definitions, trans);
       this.node.replaceChildren(
         ...parts.flatMap((text, i) => {
           const span = document.createElement('span');

@@ -1,29 +1,40 @@
 // Follows a notebook's cells (added, removed, moved, edited, their metadata) and says when the kernel
-// should get a new `sync` of them: debounced while the user types, at once for structure and metadata.
+// should hear of them: debounced while the user types, at once for structure and metadata. What it sends
+// is a `delta` of what changed (delta.ts) once the kernel takes them, the whole notebook otherwise.
 
 import { ICellModel } from '@jupyterlab/cells';
 import { NotebookPanel } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
+import { SyncMessage, SyncTracker } from './delta';
 import { syncCell } from './logic';
+import { CellIndex } from './navigation';
 import { FrontendMessage, ISyncCell } from './protocol';
 
 export class CellSync implements IDisposable {
   /** `debounceMs` is read on every edit, so a settings change applies to the next one. */
   constructor(
     private readonly _panel: NotebookPanel,
+    private readonly _index: CellIndex,
     private readonly _debounceMs: () => number
-  ) {}
+  ) {
+    this._tracker = new SyncTracker({ order: () => _index.codeIds(), entry: id => this._entry(id) });
+  }
 
-  /** Time to send `message()`: the debounce after an edit ran out, or cells changed otherwise. */
+  /** Time to send `next()`: the debounce after an edit ran out, or cells changed otherwise. */
   get due(): ISignal<this, void> {
     return this._due;
   }
 
-  /** Cells to redraw: one cell's metadata changed (its cache option), or null when the cell list did. */
+  /** Cells to redraw: their metadata changed (the cache option) or they were inserted or moved; null: all. */
   get cellsChanged(): ISignal<this, readonly string[] | null> {
     return this._cellsChanged;
+  }
+
+  /** Cells were inserted, moved or deleted: the cells after them have new positions (`#N`). */
+  get reshaped(): ISignal<this, void> {
+    return this._reshaped;
   }
 
   /** The notebook's own metadata changed (mode, definitions policy). */
@@ -40,15 +51,33 @@ export class CellSync implements IDisposable {
     this._watchCells();
   }
 
-  /** The `sync` message for the notebook's cells as they are now. */
-  message(): Extract<FrontendMessage, { type: 'sync' }> {
-    const cells: ISyncCell[] = [...this._panel.content.widgets].map(cell =>
+  /** The whole notebook, numbered: sent when the comm opens and when the kernel asks (`resync`). */
+  whole(): SyncMessage {
+    const cells = this._panel.content.widgets.map(cell =>
       syncCell(cell.model.id, cell.model.sharedModel.getSource(), cell.model.type as ISyncCell['cell_type'], {
         disabled: cell.model.getMetadata('disabled'),
         reactive: cell.model.getMetadata('reactive')
       })
     );
-    return { type: 'sync', cells };
+    return this._tracker.full(cells);
+  }
+
+  /**
+   * What to send now: with `deltas` (the kernel takes them) what changed since the last message, or null
+   * when nothing did; otherwise the whole notebook, as to kernels before deltas.
+   */
+  next(deltas: boolean): FrontendMessage | null {
+    return deltas && this._tracker.started ? this._tracker.delta() : this.whole();
+  }
+
+  /** Whether the kernel's `resync` of the delta numbered `rev` calls for the whole notebook now. */
+  wantsWhole(rev: number | null): boolean {
+    return this._tracker.wantsWhole(rev);
+  }
+
+  /** The comm is gone: the next one starts with the whole notebook. */
+  reset(): void {
+    this._tracker.reset();
   }
 
   dispose(): void {
@@ -60,33 +89,58 @@ export class CellSync implements IDisposable {
     Signal.clearData(this);
   }
 
+  /** A code cell as a `sync` carries it, read now; undefined for other cells. */
+  private _entry(id: string): ISyncCell | undefined {
+    const model = this._index.cell(id)?.model;
+    if (!model || model.type !== 'code') {
+      return undefined;
+    }
+    return syncCell(id, model.sharedModel.getSource(), 'code', {
+      disabled: model.getMetadata('disabled'),
+      reactive: model.getMetadata('reactive')
+    });
+  }
+
   private _watchCells(): void {
     const model = this._panel.model;
     if (!model) {
       void this._panel.context.ready.then(() => this._watchCells());
       return;
     }
-    model.cells.changed.connect(() => {
-      this._watchEach();
+    model.cells.changed.connect((_, change) => {
+      this._index.invalidate();
+      const added = change.newValues.filter(m => !!m);
+      added.forEach(m => this._watch(m));
+      const ids = added.map(m => m.id);
+      this._tracker.reshaped(ids);
       this._soon(0);
+      this._reshaped.emit();
+      this._cellsChanged.emit(ids);
     }, this);
     model.metadataChanged.connect(() => this._notebookMetadataChanged.emit(), this);
-    this._watchEach();
-  }
-
-  private _watchEach(): void {
     for (const cell of this._panel.content.widgets) {
-      const m = cell.model;
-      if (!this._watched.has(m)) {
-        this._watched.add(m);
-        m.contentChanged.connect(() => this._soon(this._debounceMs()), this);
-        m.metadataChanged.connect(() => {
-          this._soon(0); // disabled, reactive.cache
-          this._cellsChanged.emit([m.id]);
-        }, this);
-      }
+      this._watch(cell.model);
     }
     this._cellsChanged.emit(null);
+  }
+
+  private _watch(m: ICellModel): void {
+    if (this._watched.has(m)) {
+      return;
+    }
+    this._watched.add(m);
+    // Only the source: outputs and execution counts (also `contentChanged`) are no news to the kernel.
+    m.sharedModel.changed.connect((_, change) => {
+      if (change.sourceChange) {
+        this._tracker.edited(m.id);
+        this._soon(this._debounceMs());
+      }
+    }, this);
+    m.metadataChanged.connect(() => {
+      this._tracker.edited(m.id); // disabled, reactive.cache
+      this._soon(0);
+      this._cellsChanged.emit([m.id]);
+    }, this);
   }
 
   private _soon(delay: number): void {
@@ -99,10 +153,12 @@ export class CellSync implements IDisposable {
     }, delay);
   }
 
+  private readonly _tracker: SyncTracker;
   private _timer: number | undefined;
   private _disposed = false;
   private _watched = new WeakSet<ICellModel>();
   private _due = new Signal<this, void>(this);
   private _cellsChanged = new Signal<this, readonly string[] | null>(this);
+  private _reshaped = new Signal<this, void>(this);
   private _notebookMetadataChanged = new Signal<this, void>(this);
 }

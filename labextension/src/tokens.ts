@@ -5,7 +5,7 @@ import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/tran
 import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
-import { CacheMode, Definitions, ICellState, Mode } from './protocol';
+import { CacheMode, Definitions, ICellState, Mode, Status } from './protocol';
 
 export const PLUGIN_ID = 'reactive-kernel-labextension:plugin';
 
@@ -64,6 +64,8 @@ export interface IReactiveController {
   /** Code cell ids in notebook order. */
   codeCellIds(): string[];
   state(cellId: string): ICellState | undefined;
+  /** How many code cells have each status (kept as states arrive, not recounted). */
+  counts(): Partial<Record<Status, number>>;
   /** How the user sees a cell named: `#3` is the notebook's third cell, whatever its type. */
   cellLabel(cellId: string): string;
   /** Something on screen may need redrawing: states, mode, progress. */

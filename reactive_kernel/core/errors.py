@@ -70,6 +70,15 @@ class ProtocolError(ReactiveError, ValueError):
         self.field = field
 
 
+class DeltaMismatch(ReactiveError, ValueError):
+    """A frontend's `delta` that does not fit the notebook the kernel holds: the frontend must send the whole
+    notebook again (docs/protocol.md, `resync`)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"cannot apply the delta: {reason}")
+        self.reason = reason
+
+
 class FormatError(ReactiveError, ValueError):
     """A `.py` file that cannot be read as a notebook format, or a notebook that cannot be written to one.
 

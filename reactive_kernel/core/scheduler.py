@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from reactive_kernel.core.analysis import CellFacts, analyze
+from reactive_kernel.core.delta import CellChange, Delta, new_order, order_fingerprint
 from reactive_kernel.core.errors import AmbiguousDefinitionError, CycleError, MultipleDefinitionError
 from reactive_kernel.core.graph import Change, Graph, Policy
 from reactive_kernel.core.kept import KeptValues, Value
@@ -116,6 +117,8 @@ class Scheduler:
         self.gone: dict[str, str] = {}  # vanished global -> why, for NameError hints
         self._cells: dict[str, _Cell] = {}
         self._order: list[str] = []  # code cell ids in notebook order
+        self._fingerprint: int | None = None  # order_fingerprint(_order), kept until the order changes
+        self._disabled: set[str] = set()  # cells whose own metadata disables them
         self._pending: list[str] = []  # the run list the frontend is working through
         self._running: _Run | None = None
         self._graph_errors: set[str] = set()  # cells with a multiple definition or in a cycle
@@ -131,14 +134,45 @@ class Scheduler:
     def sync(self, cells: Sequence[CellInput]) -> Plan:
         """Take the whole notebook from the frontend: new, edited, moved, disabled and deleted cells."""
         code = [c for c in cells if c.cell_type == "code"]
-        plan = self.delete(set(self._cells) - {c.id for c in code})
+        return self._update(set(self._cells) - {c.id for c in code}, code, [c.id for c in code])
+
+    def apply_delta(self, delta: Delta) -> Plan:
+        """Take only what changed since the frontend's previous message, at the cost of what changed.
+
+        Raises DeltaMismatch, having changed nothing, when the delta does not fit the notebook held here
+        (core/delta.py): the frontend then sends the whole notebook.
+        """
+        if self._fingerprint is None:
+            self._fingerprint = order_fingerprint(self._order)
+        order = new_order(self._order, self._cells, self._fingerprint, delta)
+        return self._update(set(delta.deleted), [self._merged(c) for c in delta.cells], order)
+
+    def _merged(self, change: CellChange) -> CellInput:
+        """A delta's change to a cell as the whole cell: what it does not mention stays as it is."""
+        cell = self._cells.get(change.id)
+        if cell is None:
+            return CellInput(
+                change.id, change.source or "", "code", bool(change.disabled), change.cache or "off"
+            )
+        return CellInput(
+            change.id,
+            cell.source if change.source is None else change.source,
+            "code",
+            cell.disabled if change.disabled is None else change.disabled,
+            cell.cache if change.cache is None else change.cache,
+        )
+
+    def _update(self, gone: set[str], cells: Sequence[CellInput], order: list[str] | None) -> Plan:
+        """Delete `gone`, take `cells` (code cells, in notebook order), then put the code cells in `order`
+        (None: as they are, new cells last)."""
+        plan = self.delete(gone)
         changed = set(plan.changed)
         rewired: Rewired = {}
-        for cell in code:
+        for cell in cells:
             changed |= self._take(cell, rewired)
-        order = [c.id for c in code]
-        if order != self._order:
+        if order is not None and order != self._order:
             self._order = order
+            self._fingerprint = None
             changed |= self._graph_changed(self.graph.set_order(order), rewired)
             self._closures = None
         drop = plan.drop | self._rewired(rewired)
@@ -151,11 +185,15 @@ class Scheduler:
         if cell is None:
             self._cells[new.id] = _Cell(new.source, new.disabled, cache=new.cache)
             self._order.append(new.id)
+            self._fingerprint = None
+            if new.disabled:
+                self._disabled.add(new.id)
             return self._set_facts(new.id, new.source, rewired)
         changed: set[str] = set()
         cell.cache = new.cache
         if cell.disabled != new.disabled:
             cell.disabled = new.disabled
+            (self._disabled.add if new.disabled else self._disabled.discard)(new.id)
             self._closures = None
             changed |= {new.id, *self.graph.descendants({new.id})}
         if cell.source != new.source:
@@ -194,7 +232,9 @@ class Scheduler:
             changed |= change.touched
             _note_rewired(rewired, change)
             self._graph_errors.discard(cell_id)
+            self._disabled.discard(cell_id)
             self._order.remove(cell_id)
+            self._fingerprint = None
             if cell_id in self._pending:
                 self._pending.remove(cell_id)
             for name in cell.ran_defs:
@@ -267,6 +307,7 @@ class Scheduler:
         if cell_id not in self._cells:
             self._cells[cell_id] = _Cell(source, disabled=False)
             self._order.append(cell_id)
+            self._fingerprint = None
         cell = self._cells[cell_id]
         cell.source = source
         changed = self._set_facts(cell_id, source, {})
@@ -531,7 +572,7 @@ class Scheduler:
     def _derived(self) -> tuple[frozenset[str], frozenset[str]]:
         """Cells disabled through an ancestor and cells blocked by an ancestor's graph error."""
         if self._closures is None:
-            off = {c for c, cell in self._cells.items() if cell.disabled}
+            off = self._disabled
             disabled = frozenset(off | set(self.graph.descendants(off))) if off else frozenset()
             below = set(self.graph.descendants(self._graph_errors)) if self._graph_errors else set()
             self._closures = (disabled, frozenset(below - self._graph_errors))

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from reactive_kernel.core.errors import ProtocolError
+from reactive_kernel.core.errors import DeltaMismatch, ProtocolError
 from reactive_kernel.kernel import protocol_in, protocol_out
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,10 @@ class FrontendLink:
     request from a connection without a comm (a console, a client without the extension) hands the
     list to the newest comm. A stop (`run: []`) goes to every comm: the kernel dropped the whole
     cascade, whoever was running it.
+
+    Each comm's `sync` and `delta` messages are numbered (`rev`); a delta must build on the last one
+    the kernel took from that comm, else it is refused with `resync` and the comm must send the whole
+    notebook before its next delta counts.
     """
 
     def __init__(
@@ -47,6 +51,7 @@ class FrontendLink:
         self._on_attach = on_attach
         self._greeting = greeting
         self._parent = parent
+        self._revs: dict[Any, int] = {}  # comm -> number of its last message taken: deltas build on it
         comm_manager.register_target(protocol_out.COMM_TARGET, self._open)
 
     @property
@@ -106,18 +111,47 @@ class FrontendLink:
 
     def _close(self, comm: Any) -> None:
         self._viewers = [v for v in self._viewers if v.comm is not comm]
+        self._revs.pop(comm, None)
         self._on_attach(bool(self._viewers))
 
     def _receive(self, msg: dict[str, Any], comm: Any) -> None:
-        """Never lets a bad message reach the kernel's loop: it is answered with an error message."""
+        """Never lets a bad message reach the kernel's loop: it is answered with an error message, or, for
+        a delta that does not fit, with `resync`."""
+        rev = None
         try:
             data = msg.get("content", {}).get("data") if isinstance(msg, dict) else None
-            self._on_message(protocol_in.parse(data))
+            message = protocol_in.parse(data)
+            if isinstance(message, protocol_in.DeltaSync):
+                rev = message.rev
+                self._check_base(comm, message.base)
+            self._on_message(message)
+            if isinstance(message, (protocol_in.Sync, protocol_in.DeltaSync)) and message.rev is not None:
+                self._revs[comm] = message.rev
+            elif isinstance(message, protocol_in.Sync):
+                self._revs.pop(comm, None)
+        except DeltaMismatch as exc:
+            self._revs.pop(comm, None)  # until its whole notebook arrives, no delta of this comm fits
+            comm.send(protocol_out.resync(rev, exc.reason))
         except ProtocolError as exc:
+            self._revs.pop(comm, None)
             self._reply_error(str(exc), comm)
         except Exception as exc:  # a kernel bug must not kill the kernel or the comm
             log.exception("reactive_kernel: failed to handle a comm message")
+            self._revs.pop(comm, None)
             self._reply_error(f"internal error handling message: {exc!r}", comm)
+
+    def _check_base(self, comm: Any, base: int) -> None:
+        """A delta applies to the notebook this comm's message `base` left, and to no other."""
+        last = self._revs.get(comm)
+        if last is None:
+            raise DeltaMismatch(
+                f"it builds on message {base}, but no whole notebook came on this comm since it opened "
+                "or since the kernel last asked for one"
+            )
+        if last != base:
+            raise DeltaMismatch(
+                f"it builds on message {base}, but the last message taken on this comm was {last}"
+            )
 
     def _reply_error(self, message: str, comm: Any) -> None:
         comm.send(protocol_out.error(message))

@@ -231,6 +231,8 @@ class ReactiveKernel(IPythonKernel):
     def _dispatch(self, message: protocol_in.Message) -> None:
         if isinstance(message, protocol_in.Sync):
             self._apply(self.scheduler.sync(message.cells))
+        elif isinstance(message, protocol_in.DeltaSync):
+            self._apply(self.scheduler.apply_delta(message.delta))  # DeltaMismatch: the link asks for all
         elif isinstance(message, protocol_in.SetMode):
             self.set_mode(message.mode)
         elif isinstance(message, protocol_in.SetDefinitions):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Union
 
+from reactive_kernel.core.delta import CellChange, Delta
 from reactive_kernel.core.errors import ProtocolError
 from reactive_kernel.core.graph import POLICIES, Policy
 from reactive_kernel.core.scheduler import CACHE_MODES, MODES, CellInput, Mode
@@ -15,9 +16,20 @@ SCHEDULED_KEY = "reactiveScheduled"  # execute_request metadata: sent ahead from
 
 @dataclass(frozen=True)
 class Sync:
-    """The whole notebook, in order: sent at open and after edits, moves, inserts and deletes."""
+    """The whole notebook, in order: sent at open, on reconnect, when the kernel asks (`resync`), and after
+    every change by frontends that send no deltas."""
 
     cells: tuple[CellInput, ...]
+    rev: int | None = None  # the frontend's number for this message: its next delta builds on it
+
+
+@dataclass(frozen=True)
+class DeltaSync:
+    """What changed in the notebook since the same viewer's message number `base`."""
+
+    delta: Delta
+    base: int  # the `rev` of this viewer's previous sync or delta
+    rev: int  # this message's number
 
 
 @dataclass(frozen=True)
@@ -49,7 +61,7 @@ class RequestState:
     """Ask for every cell's state, e.g. after the page reloads."""
 
 
-Message = Union[Sync, SetMode, SetDefinitions, RunStale, Stop, RequestState]
+Message = Union[Sync, DeltaSync, SetMode, SetDefinitions, RunStale, Stop, RequestState]
 
 
 def parse(data: object) -> Message:
@@ -58,7 +70,10 @@ def parse(data: object) -> Message:
         raise ProtocolError(f"expected a JSON object, got {type(data).__name__}")
     kind = data.get("type")
     if kind == "sync":
-        return Sync(_cells(data.get("cells")))
+        rev = data.get("rev")
+        return Sync(_cells(data.get("cells")), None if rev is None else _number(rev, "rev"))
+    if kind == "delta":
+        return DeltaSync(_delta(data), _number(data.get("base"), "base"), _number(data.get("rev"), "rev"))
     if kind == "set_mode":
         mode = data.get("mode")
         if mode not in MODES:
@@ -108,6 +123,49 @@ def _cell(item: object, index: int) -> CellInput:
     if cache not in CACHE_MODES:
         raise ProtocolError(f"cache must be one of {', '.join(CACHE_MODES)}", f"{where}.cache")
     return CellInput(cell_id, source, cell_type, disabled, cache)
+
+
+def _number(value: object, field: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ProtocolError("expected a whole number >= 0", field)
+    return value
+
+
+def _delta(data: dict[str, Any]) -> Delta:
+    raw, deleted = data.get("cells", []), data.get("deleted", [])
+    if not isinstance(raw, list):
+        raise ProtocolError("expected a list of changed cells", "cells")
+    if not isinstance(deleted, list) or not all(isinstance(c, str) and c for c in deleted):
+        raise ProtocolError("expected a list of cell ids", "deleted")
+    order = data.get("order")
+    if not isinstance(order, int) or isinstance(order, bool) or not 0 <= order < 2**32:
+        raise ProtocolError("expected the order's fingerprint, a whole number below 2**32", "order")
+    cells = tuple(_change(item, i) for i, item in enumerate(raw))
+    ids = [c.id for c in cells]
+    if len(set(ids)) != len(ids):
+        raise ProtocolError("cell ids must be unique", "cells")
+    if set(ids) & set(deleted):
+        raise ProtocolError("a cell cannot be both changed and deleted", "deleted")
+    return Delta(cells, tuple(deleted), order)
+
+
+def _change(item: object, index: int) -> CellChange:
+    where = f"cells[{index}]"
+    if not isinstance(item, dict):
+        raise ProtocolError("expected an object with an id", where)
+    cell_id, source = item.get("id"), item.get("source")
+    disabled, cache, after = item.get("disabled"), item.get("cache"), item.get("after")
+    if not isinstance(cell_id, str) or not cell_id:
+        raise ProtocolError("id must be a non-empty string", f"{where}.id")
+    if source is not None and not isinstance(source, str):
+        raise ProtocolError("source must be a string", f"{where}.source")
+    if disabled is not None and not isinstance(disabled, bool):
+        raise ProtocolError("disabled must be true or false", f"{where}.disabled")
+    if cache is not None and cache not in CACHE_MODES:
+        raise ProtocolError(f"cache must be one of {', '.join(CACHE_MODES)}", f"{where}.cache")
+    if after is not None and (not isinstance(after, str) or not after):
+        raise ProtocolError("after must be a cell id or null", f"{where}.after")
+    return CellChange(cell_id, source, disabled, cache, "after" in item, after)
 
 
 def scheduled_cell(msg: dict[str, Any]) -> str | None:

@@ -10,11 +10,18 @@ from reactive_kernel.core.scheduler import CellState, Mode
 
 PROTOCOL_VERSION = 1
 COMM_TARGET = "reactive_kernel"
+CAPABILITIES = ("delta",)  # what this kernel understands beyond version 1's first messages
 
 
 def hello(mode: Mode, definitions: Policy) -> dict[str, Any]:
-    """First message on a new comm: the protocol version, the kernel's mode and definitions policy."""
-    return {"type": "hello", "version": PROTOCOL_VERSION, "mode": mode, "definitions": definitions}
+    """First message on a new comm: the protocol version, what the kernel understands, its mode and policy."""
+    return {
+        "type": "hello",
+        "version": PROTOCOL_VERSION,
+        "capabilities": list(CAPABILITIES),
+        "mode": mode,
+        "definitions": definitions,
+    }
 
 
 def state(cells: Mapping[str, CellState]) -> dict[str, Any]:
@@ -33,6 +40,11 @@ def mode(value: Mode) -> dict[str, Any]:
 
 def definitions(value: Policy) -> dict[str, Any]:
     return {"type": "definitions", "definitions": value}
+
+
+def resync(rev: int | None, reason: str) -> dict[str, Any]:
+    """A delta the kernel did not apply (`rev`: its number): the frontend must send the whole notebook."""
+    return {"type": "resync", "rev": rev, "reason": reason}
 
 
 def error(message: str) -> dict[str, Any]:

@@ -261,6 +261,9 @@ class Lab:
         self.path: str | None = None
         self.code_cells: list[str] = []
         self.comm_opens: list[str] = []  # the kernel websocket frames that opened a reactive_kernel comm
+        # (data type, frame bytes) of each comm message the page sent with a typed data (sync, delta, ...)
+        self.comm_sent: list[tuple[str, int]] = []
+        self.comm_received: list[str] = []  # the `type` of each such comm message the page received
         page.on("dialog", lambda dialog: dialog.accept())  # "leave page?" on reload with unsaved edits
         page.on("websocket", self._watch_websocket)
 
@@ -272,8 +275,19 @@ class Lab:
             text = payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
             if re.search(r'"msg_type":\s*"comm_open"', text) and '"reactive_kernel"' in text:
                 self.comm_opens.append(text)
+            kind = _comm_data_type(text)
+            if kind:
+                self.comm_sent.append((kind, len(payload if isinstance(payload, bytes) else text.encode())))
+
+        def received(payload: str | bytes) -> None:
+            kind = _comm_data_type(
+                payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
+            )
+            if kind:
+                self.comm_received.append(kind)
 
         ws.on("framesent", sent)
+        ws.on("framereceived", received)
 
     # -- opening --------------------------------------------------------------------------------
 
@@ -537,3 +551,11 @@ class Lab:
         self.page.wait_for_timeout(300)  # let the last style change paint
         self.page.screenshot(path=str(out))
         return out
+
+
+def _comm_data_type(frame: str) -> str | None:
+    """The `type` of a comm message's data in a kernel websocket frame (JupyterLab writes it first)."""
+    if not re.search(r'"msg_type":\s*"comm_msg"', frame):
+        return None
+    found = re.search(r'"data":\s*\{"type":\s*"(\w+)"', frame)
+    return found.group(1) if found else None
