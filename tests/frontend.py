@@ -20,6 +20,8 @@ from typing import Any
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 
+from reactive_kernel.core.naming import cell_label, render
+
 TIMEOUT = 60
 _OUTPUTS = ("stream", "error", "execute_result", "display_data")
 
@@ -87,6 +89,8 @@ class Frontend:
             self.kc.session.message_count = 1_000_000
         self.kc.wait_for_ready(timeout=TIMEOUT)
         self.cells: dict[str, str] = {}  # id -> source, in notebook order
+        self.markdown: set[str] = set()  # cells of `cells` that are markdown (they count in positions)
+        self.titles: dict[str, str] = {}  # id -> its name or title (cell metadata), for labels
         self.disabled: set[str] = set()
         self.cache: dict[str, str] = {}  # id -> "memory" or "disk" (cell metadata reactive.cache)
         self.states: dict[str, dict[str, Any]] = {}
@@ -118,13 +122,23 @@ class Frontend:
             {
                 "id": i,
                 "source": s,
-                "cell_type": "code",
+                "cell_type": "markdown" if i in self.markdown else "code",
                 "disabled": i in self.disabled,
                 "cache": self.cache.get(i, "off"),
+                **({"title": self.titles[i]} if i in self.titles else {}),
             }
             for i, s in self.cells.items()
         ]
         self.send({"type": "sync", "cells": cells})
+
+    def label(self, cell_id: str) -> str:
+        """How the extension names a cell: its position here and the name the kernel's state gives it."""
+        position = list(self.cells).index(cell_id) + 1 if cell_id in self.cells else None
+        return cell_label(position, self.states.get(cell_id, {}).get("name"))
+
+    def shown(self, text: str) -> str:
+        """A state's error or warning as the extension shows it: each cell it mentions, as its label."""
+        return render(text, self.label)
 
     def status(self, cell_id: str) -> str:
         return self.states[cell_id]["status"]

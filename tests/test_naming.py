@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from reactive_kernel.core.analysis import analyze
-from reactive_kernel.core.naming import cell_label, cell_name, main_definition, mention, render, title_of
+from reactive_kernel.core.naming import (
+    cell_label,
+    cell_name,
+    main_definition,
+    mention,
+    mentions,
+    render,
+    title_of,
+)
 
 TABLE = json.loads((Path(__file__).parent / "golden" / "cell_labels.json").read_text())
 
@@ -35,6 +43,11 @@ def test_mentions_render_as_the_extension_splits_them(row):
 
 def test_a_mention_renders_back_to_its_id():
     assert render(f"cell {mention('ab-1_2')} raised", str.upper) == "cell AB-1_2 raised"
+
+
+@pytest.mark.parametrize(("ids", "text"), [(["a"], "cell <a>"), (["a", "b"], "cells <a>, <b>")])
+def test_several_cells_are_cells(ids, text):
+    assert render(mentions(ids), lambda cell_id: f"<{cell_id}>") == text
 
 
 # Where the notebook's order is not known (no sync): the count the cell's prompt shows.

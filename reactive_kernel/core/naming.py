@@ -11,7 +11,7 @@ against the same table, `tests/golden/cell_labels.json`) for the states it draws
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # errors.py names cells with `mention`, and analysis imports errors
@@ -24,6 +24,12 @@ UNKNOWN = "#?"  # the label of a cell with neither a known position nor a name
 def mention(cell_id: str) -> str:
     """A cell named inside a message, to be rendered as its label where the message is shown."""
     return f"[[cell:{cell_id}]]"
+
+
+def mentions(cell_ids: Iterable[str]) -> str:
+    """`cell [[cell:a]]`, or `cells [[cell:a]], [[cell:b]]`: several cells named in a message."""
+    ids = list(cell_ids)
+    return ("cells " if len(ids) > 1 else "cell ") + ", ".join(map(mention, ids))
 
 
 def render(text: str, label: Callable[[str], str]) -> str:

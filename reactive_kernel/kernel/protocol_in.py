@@ -107,7 +107,10 @@ def _cell(item: object, index: int) -> CellInput:
     cache = item.get("cache", "off")
     if cache not in CACHE_MODES:
         raise ProtocolError(f"cache must be one of {', '.join(CACHE_MODES)}", f"{where}.cache")
-    return CellInput(cell_id, source, cell_type, disabled, cache)
+    title = item.get("title")
+    if title is not None and not isinstance(title, str):
+        raise ProtocolError("title must be a string", f"{where}.title")
+    return CellInput(cell_id, source, cell_type, disabled, cache, title or None)
 
 
 def scheduled_cell(msg: dict[str, Any]) -> str | None:

@@ -51,4 +51,6 @@ def _cell(s: CellState) -> dict[str, Any]:
         "warnings": list(s.warnings),
         "cached": s.cached,
         "origins": dict(s.origins),
+        "name": s.name,
+        "raised": s.raised,
     }
