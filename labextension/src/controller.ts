@@ -89,7 +89,7 @@ export class ReactiveController implements IReactiveController {
   }
 
   cellLabel(cellId: string): string {
-    return labelOf(this.panel.content, cellId);
+    return labelOf(this.panel.content, cellId, this._store.get(cellId)?.name ?? null);
   }
 
   scrollTo(cellId: string): void {

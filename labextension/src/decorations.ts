@@ -18,7 +18,7 @@ export namespace Decorations {
     connected: () => boolean;
     /** Whether the active cell's parents and children are marked. */
     highlight: () => boolean;
-    /** How to name a cell to the user (`#3`). */
+    /** How to name a cell to the user (`#3 (load)`). */
     label: (cellId: string) => string;
     /** A link to another cell in a message was clicked. */
     onLink: (cellId: string) => void;

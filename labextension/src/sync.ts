@@ -42,10 +42,12 @@ export class CellSync implements IDisposable {
 
   /** The `sync` message for the notebook's cells as they are now. */
   message(): Extract<FrontendMessage, { type: 'sync' }> {
-    const cells: ISyncCell[] = [...this._panel.content.widgets].map(cell =>
-      syncCell(cell.model.id, cell.model.sharedModel.getSource(), cell.model.type as ISyncCell['cell_type'], {
-        disabled: cell.model.getMetadata('disabled'),
-        reactive: cell.model.getMetadata('reactive')
+    const cells: ISyncCell[] = [...this._panel.content.widgets].map(({ model }) =>
+      syncCell(model.id, model.sharedModel.getSource(), model.type as ISyncCell['cell_type'], {
+        disabled: model.getMetadata('disabled'),
+        reactive: model.getMetadata('reactive'),
+        name: model.getMetadata('name'),
+        title: model.getMetadata('title')
       })
     );
     return { type: 'sync', cells };
@@ -81,7 +83,7 @@ export class CellSync implements IDisposable {
         this._watched.add(m);
         m.contentChanged.connect(() => this._soon(this._debounceMs()), this);
         m.metadataChanged.connect(() => {
-          this._soon(0); // disabled, reactive.cache
+          this._soon(0); // disabled, reactive.cache, name or title
           this._cellsChanged.emit([m.id]);
         }, this);
       }
