@@ -1,4 +1,4 @@
-"""Take the README's picture of %reactive and a multiple definition in a real JupyterLab.
+"""Take the README's picture of %reactive and a multiple definition in JupyterLab, without our extension.
 
     python docs/screenshot.py [--out docs/images/kernel.png]
 
@@ -21,6 +21,7 @@ from tests.browser.lab import CHROMIUM, CHROMIUM_ARGS, LabServer
 
 CELLS = [
     new_markdown_cell("Each cell's defs and refs are tracked by **Python 3 (reactive)**.", id="intro"),
+    new_code_cell("# marimo's rule: one definition per global\n%reactive unique", id="rule"),
     new_code_cell("n = 10", id="n"),
     new_code_cell("squares = [i * i for i in range(n)]\ntotal = sum(squares)\n%reactive", id="squares"),
     new_code_cell("print(f'sum of {n} squares: {total}')", id="show"),
@@ -35,7 +36,7 @@ def main() -> None:
     from playwright.sync_api import sync_playwright
 
     with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
-        server = LabServer(Path(tmp))
+        server = LabServer(Path(tmp), disabled=("reactive-kernel-labextension",))  # the kernel alone
         server.start()
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
@@ -43,6 +44,7 @@ def main() -> None:
             page = browser.new_page(viewport={"width": 1100, "height": 760})
             page.goto(f"{server.url}/lab/tree/{path}?reset")
             page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+            page.wait_for_selector("text=Python 3 (reactive) | Idle", timeout=60_000)  # its session is up
             page.click("text=Run", timeout=30_000)
             page.click("text=Run All Cells", timeout=30_000)
             page.wait_for_selector("text=MultipleDefinitionError", timeout=60_000)

@@ -22,6 +22,7 @@ from typing import Any
 from jupyter_client.blocking import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 
+from reactive_kernel.core.naming import cell_label, render
 from tests.notebook_delta import Cell, delta_message, sync_message
 
 TIMEOUT = 60
@@ -91,6 +92,8 @@ class Frontend:
             self.kc.session.message_count = 1_000_000
         self.kc.wait_for_ready(timeout=TIMEOUT)
         self.cells: dict[str, str] = {}  # id -> source, in notebook order
+        self.markdown: set[str] = set()  # cells of `cells` that are markdown (they count in positions)
+        self.titles: dict[str, str] = {}  # id -> its name or title (cell metadata), for labels
         self.disabled: set[str] = set()
         self.cache: dict[str, str] = {}  # id -> "memory" or "disk" (cell metadata reactive.cache)
         self.states: dict[str, dict[str, Any]] = {}
@@ -99,7 +102,7 @@ class Frontend:
         self.executed: list[str] = []  # cell ids in the order they were executed
         self.comm_id: str | None = None
         self.rev = 0  # number of the last numbered sync or delta sent
-        self._sent: list[Cell] | None = None  # the code cells the kernel has from our last numbered message
+        self._sent: list[Cell] | None = None  # the cells the kernel has from our last numbered message
         self._replies: dict[str, dict[str, Any]] = {}  # shell replies read while waiting for another
         if open_comm:
             self.open_comm()
@@ -122,7 +125,7 @@ class Frontend:
 
     def sync(self, numbered: bool = False) -> dict[str, Any]:
         """Send the whole notebook; `numbered` gives it a `rev`, so deltas can follow it. Returns it."""
-        cells = self._code_cells()
+        cells = self._cells()
         if numbered:
             self.rev += 1
         message = sync_message(cells, self.rev if numbered else None)
@@ -137,7 +140,7 @@ class Frontend:
         """
         if self._sent is None:
             raise RuntimeError("a delta builds on a numbered sync: call sync(numbered=True) first")
-        cells = self._code_cells()
+        cells = self._cells()
         message = delta_message(self._sent, cells, self.rev, self.rev + 1)
         if message is None:
             return None
@@ -149,8 +152,27 @@ class Frontend:
             self.sync(numbered=True)
         return message
 
-    def _code_cells(self) -> list[Cell]:
-        return [Cell(i, s, i in self.disabled, self.cache.get(i, "off")) for i, s in self.cells.items()]
+    def _cells(self) -> list[Cell]:
+        return [
+            Cell(
+                i,
+                s,
+                i in self.disabled,
+                self.cache.get(i, "off"),
+                self.titles.get(i),
+                "markdown" if i in self.markdown else "code",
+            )
+            for i, s in self.cells.items()
+        ]
+
+    def label(self, cell_id: str) -> str:
+        """How the extension names a cell: its position here and the name the kernel's state gives it."""
+        position = list(self.cells).index(cell_id) + 1 if cell_id in self.cells else None
+        return cell_label(position, self.states.get(cell_id, {}).get("name"))
+
+    def shown(self, text: str) -> str:
+        """A state's error or warning as the extension shows it: each cell it mentions, as its label."""
+        return render(text, self.label)
 
     def status(self, cell_id: str) -> str:
         return self.states[cell_id]["status"]

@@ -279,27 +279,30 @@ REFUSED = [
             reactive={"definitions": "unique"},
         ),
         [
-            "cell 2 (one): x is also defined by cell 3 (two)",
-            "cell 3 (two): x is also defined by cell 2 (one)",
+            "cell #2 (one): x is also defined by cell #3 (two)",
+            "cell #3 (two): x is also defined by cell #2 (one)",
         ],
     ),
     (
         "ambiguous-read",
         "nb.py",
         f"# %% side\n{SIDE_EFFECT}\n# %% use\nprint(x)\n\n# %% one\nx = 1\n\n# %% two\nx = 2\n",
-        ["cell 2 (use): reads x, which no cell above defines and cell 3 (one), cell 4 (two) define below"],
+        ["cell #2 (use): reads x, which no cell above defines and cell #3 (one), cell #4 (two) define below"],
     ),
     (
         "cycle",
         "nb.ipynb",
         ipynb(code(SIDE_EFFECT), code("a = b + 1"), code("b = a + 1")),
-        ["cell 2: is in a dependency cycle with cell 3", "cell 3: is in a dependency cycle with cell 2"],
+        [
+            "cell #2 (a): is in a dependency cycle with cell #3 (b)",
+            "cell #3 (b): is in a dependency cycle with cell #2 (a)",
+        ],
     ),
     (
         "syntax-error",
         "nb.py",
         f"# %%\n{SIDE_EFFECT}\n# %% broken\ndef f(:\n    pass\n",
-        ["cell 2 (broken): SyntaxError"],
+        ["cell #2 (broken): SyntaxError"],
     ),
     (
         "marimo-unparsable-cell",
@@ -308,7 +311,7 @@ REFUSED = [
             f"@app.cell\ndef _():\n{textwrap.indent(SIDE_EFFECT, '    ')}    return\n",
             'app._unparsable_cell(\n    r"""\n    def f(:\n        pass\n    """,\n    name="broken"\n)\n',
         ),
-        ["cell 2 (broken): SyntaxError"],
+        ["cell #2 (broken): SyntaxError"],
     ),
 ]
 
@@ -568,7 +571,7 @@ FAILING = [
             print("independent ran")
             """
         ),
-        "cell 2 (boom)",
+        "cell #2 (boom)",
         ["ZeroDivisionError", "b = a / 0"],
     ),
     (
@@ -581,7 +584,7 @@ FAILING = [
             code("print('reader ran', b)"),
             code("print('independent ran')"),
         ),
-        "cell 3 (divide)",
+        "cell #3 (divide)",
         ["ZeroDivisionError", "b = a / 0"],
     ),
     (
@@ -615,7 +618,7 @@ FAILING = [
                 return
             """,
         ),
-        "cell 2 (explode)",
+        "cell #2 (explode)",
         ["ValueError: marimo-kaput", 'raise ValueError("marimo-" + "kaput")'],
     ),
 ]
@@ -684,7 +687,7 @@ def test_run_names_the_cell_that_killed_the_kernel(tmp_path):
     result = command("run", "die.py", cwd=tmp_path)
     assert result.returncode == 1, output(result)
     assert result.stdout == "alive\n"
-    expected = "reactive-kernel: cell 2 (killer) killed the kernel; nothing after it ran\n"
+    expected = "reactive-kernel: cell #2 (killer) killed the kernel; nothing after it ran\n"
     assert result.stderr == expected, output(result)
 
 
@@ -715,8 +718,26 @@ def test_run_sends_cell_ids_so_the_kernel_warns_about_mutations_naming_the_owner
     write(tmp_path / "mutates.ipynb", unique)
     result = command("run", "mutates.ipynb", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (0, "[1, 2]\n"), output(result)
-    assert "mutates 'items', which cell 1 (owner) defines" in result.stderr, output(result)
-    assert "move this change into cell 1 (owner)" in result.stderr, output(result)
+    assert "mutates 'items', which cell #1 (owner) defines" in result.stderr, output(result)
+    assert "move this change into cell #1 (owner)" in result.stderr, output(result)
+
+
+def test_run_names_cells_by_position_and_what_they_define_never_by_id(tmp_path):
+    cells = [
+        new_markdown_cell("markdown counts in cell positions", id="md-7f3a91"),
+        new_code_cell("import math\nitems = [1]", id="owner-5e2c08"),
+        new_code_cell("items.append(2)\nprint(items)", id="changer-c41d77"),
+        new_code_cell("total = math.fsum(items) / 0", id="fails-0b9e63"),
+    ]
+    notebook = new_notebook(cells=cells, metadata={"reactive": {"definitions": "unique"}})
+    write(tmp_path / "ids.ipynb", nbformat.writes(notebook))
+    result = command("run", "ids.ipynb", cwd=tmp_path)
+    assert (result.returncode, result.stdout) == (1, "[1, 2]\n"), output(result)
+    assert "mutates 'items', which cell #2 (items) defines" in result.stderr, output(result)
+    assert "move this change into cell #2 (items)" in result.stderr, output(result)
+    assert "reactive-kernel: cell #4 (total) failed:" in result.stderr, output(result)
+    for cell in cells:
+        assert cell.id not in result.stdout + result.stderr, output(result)
 
 
 def test_run_passes_a_literal_double_dash_after_the_separator(tmp_path):
@@ -864,7 +885,7 @@ def test_export_writes_nothing_when_a_cell_fails(tmp_path, kind, existing):
         write(out, existing)
     result = command("export", kind, "nb.py", "-o", out.name, cwd=tmp_path)
     assert result.returncode == 1, output(result)
-    assert "reactive-kernel: cell 2 (kaboom) failed:" in result.stderr, output(result)
+    assert "reactive-kernel: cell #2 (kaboom) failed:" in result.stderr, output(result)
     assert "ZeroDivisionError" in result.stderr, output(result)
     assert result.stdout == ""
     if existing is None:
@@ -880,8 +901,8 @@ def test_export_allow_errors_writes_the_error_and_names_failed_and_skipped_cells
     result = command("export", kind, "nb.py", "-o", f"out.{kind}", "--allow-errors", cwd=tmp_path)
     assert result.returncode == 0, output(result)
     assert result.stderr.splitlines() == [
-        "reactive-kernel: cell 2 (kaboom) failed (kept in the export)",
-        "reactive-kernel: skipped, because a cell they read failed: cell 3 (reader)",
+        "reactive-kernel: cell #2 (kaboom) failed (kept in the export)",
+        "reactive-kernel: skipped, because a cell they read failed: cell #3 (reader)",
     ]
     text = (tmp_path / f"out.{kind}").read_text(encoding="utf-8")
     assert "ZeroDivisionError" in text

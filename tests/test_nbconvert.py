@@ -296,8 +296,8 @@ def test_multiple_definitions_are_refused_before_running(tmp_path, config_dir, c
     )  # fmt: skip
 
     assert result.returncode != 0
-    assert "cell 1: x is also defined by cell 3" in result.stderr, result.stderr
-    assert "cell 3: x is also defined by cell 1" in result.stderr, result.stderr
+    assert "cell #1 (x): x is also defined by cell #3 (x)" in result.stderr, result.stderr
+    assert "cell #3 (x): x is also defined by cell #1 (x)" in result.stderr, result.stderr
     assert "nothing was run" in result.stderr
     assert not (tmp_path / "out.ipynb").exists()
     assert not (tmp_path / "ran.txt").exists()

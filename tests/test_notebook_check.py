@@ -89,8 +89,16 @@ def test_the_check_does_not_change_the_content_it_was_given():
 @pytest.mark.parametrize(
     "cell,expected",
     [
-        ({"cell_type": "code", "source": 1, "metadata": {"name": "load"}}, "cell 1 'load': field 'source'"),
+        ({"cell_type": "code", "source": 1, "metadata": {"name": "load"}}, "cell #1 (load): field 'source'"),
         ({"cell_type": "markdown", "source": "x", "metadata": {}, "outputs": []}, "in a markdown cell"),
+        (  # no name: what it defines, as every message names cells (core.naming)
+            {"cell_type": "code", "source": ["import pandas as pd\n", "df = 1"], "metadata": {}},
+            "cell #1 (df): field",
+        ),
+        (
+            {"cell_type": "code", "source": "x = 1", "metadata": {"title": "Set up"}},
+            "cell #1 (Set up): field",
+        ),
     ],
 )
 def test_a_cell_is_named_by_position_and_name(cell, expected):

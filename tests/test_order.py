@@ -78,10 +78,10 @@ def test_problems_refuse_the_notebook(notebook, expected):
 
 
 NAMES = [
-    ({}, "cell 2"),
-    ({"title": "load data"}, "cell 2 (load data)"),
-    ({"name": "load"}, "cell 2 (load)"),
-    ({"name": "_"}, "cell 2"),  # marimo's anonymous cells
+    ({}, "cell #2 (x)"),  # its main definition
+    ({"title": "load data"}, "cell #2 (load data)"),
+    ({"name": "load"}, "cell #2 (load)"),
+    ({"name": "_"}, "cell #2 (x)"),  # marimo's anonymous cells
 ]
 
 
@@ -96,8 +96,8 @@ def test_explain_names_every_cell_involved():
     nb = cells("x = 1", "x = 2", "a = b", "b = a")
     nb[1]["metadata"]["title"] = "again"
     lines = [order.explain(nb, p) for p in order.plan(nb).problems]
-    assert lines[0].startswith("cell 1: x is also defined by cell 2 (again)")
-    assert lines[2].startswith("cell 3: is in a dependency cycle with cell 4")
+    assert lines[0].startswith("cell #1 (x): x is also defined by cell #2 (again)")
+    assert lines[2].startswith("cell #3 (a): is in a dependency cycle with cell #4 (b)")
 
 
 # ordered definitions: (name, notebook, run order by index)
@@ -125,7 +125,7 @@ def test_ordered_refuses_an_ambiguous_read():
     plan = order.plan(notebook, "ordered")
     assert [(p.index, p.kind, p.detail, p.others) for p in plan.problems] == [(0, "ambiguous", "x", (1, 2))]
     assert order.explain(notebook, plan.problems[0]) == (
-        "cell 1: reads x, which no cell above defines and cell 2, cell 3 define below; "
+        "cell #1: reads x, which no cell above defines and cell #2 (x), cell #3 (x) define below; "
         "define it above, or keep one definition below"
     )
 

@@ -110,7 +110,7 @@ def test_several_definers_below_is_an_error_naming_them(fe):
     fe.sync()
     reply = fe.execute("r", fe.cells["r"]).reply
     assert reply["ename"] == "AmbiguousDefinitionError"
-    assert "'a'" in reply["evalue"] and "'b'" in reply["evalue"]
+    assert "'x' is defined only below it, by cells #2 (x), #3 (x)" in reply["evalue"]
 
 
 def test_unique_and_back(fe):

@@ -74,3 +74,30 @@ def test_hello_says_what_the_kernel_understands():
 
 def test_comm_target_matches():
     assert f"target name **`{protocol_out.COMM_TARGET}`**" in DOC
+
+
+SYNC_TITLES = [
+    # (the cell's `title` field, what the kernel takes, or the field a ProtocolError names)
+    ({}, None),
+    ({"title": "Load data"}, "Load data"),
+    ({"title": None}, None),
+    ({"title": ""}, None),
+    ({"title": 3}, "cells[0].title"),
+]
+
+
+@pytest.mark.parametrize(("extra", "expected"), SYNC_TITLES)
+def test_sync_takes_a_cells_title_for_its_label(extra, expected):
+    data = {"type": "sync", "cells": [{"id": "a", "source": "x = 1", "cell_type": "code", **extra}]}
+    if expected == "cells[0].title":
+        with pytest.raises(ProtocolError) as info:
+            protocol_in.parse(data)
+        assert info.value.field == expected
+    else:
+        assert protocol_in.parse(data).cells[0].title == expected
+
+
+def test_a_state_carries_the_cells_name_and_whether_it_raised():
+    state = CellState("error", ("x",), (), (), (), "Boom: failed", (), name="load", raised=True)
+    cell = protocol_out.state({"a": state})["cells"]["a"]
+    assert (cell["name"], cell["raised"], cell["error"]) == ("load", True, "Boom: failed")

@@ -110,7 +110,7 @@ def test_rerun_forgets_previous_globals_and_requeues_readers_of_vanished_names()
     plan = s.before_run("a", "x = 1")
     assert plan.forget == {"x", "old"}
     assert s.after_run("a", "ok").run == ("b",)
-    assert s.gone["old"] == "cell 'a' no longer defines it"
+    assert s.gone["old"] == "cell [[cell:a]] no longer defines it"
 
 
 def test_delete_forgets_globals_and_cascades_to_orphans():
@@ -125,7 +125,7 @@ def test_delete_forgets_globals_and_cascades_to_orphans():
 def test_multiple_definition_refuses_both_and_blocks_readers():
     s = notebook("a: x = 1", "b: x = 2", "c: print(x)")
     refusal = s.before_run("b", "x = 2").refusal
-    assert refusal.ename == "MultipleDefinitionError" and "'a'" in refusal.message
+    assert refusal.ename == "MultipleDefinitionError" and "[[cell:a]]" in refusal.message
     assert statuses(s) == "a=error b=error c=blocked"
     s.sync([CellInput("a", "x = 1"), CellInput("c", "print(x)")])
     assert statuses(s) == "a=unrun c=unrun"
@@ -159,7 +159,7 @@ def test_mutation_warning_names_the_owner():
     run(s, "a")
     run(s, "b")
     (warning,) = s.state("b").warnings
-    assert "mutates 'lst'" in warning and "cell 'a'" in warning
+    assert "mutates 'lst'" in warning and "cell [[cell:a]]" in warning
 
 
 def test_a_queued_cell_that_becomes_a_multiple_definition_leaves_the_run_list():
@@ -260,3 +260,71 @@ def test_stale_ancestors_below_run_before_the_cell_above_that_needs_them():
     run(s, "a")  # b and r turn stale
     plan = s.before_run("r", "print(y)")
     assert plan.run == ("b", "r")
+
+
+# What a cell's state says about its error: the text (cells as core.naming mentions) and whether the
+# cell's own run raised it (its traceback shows it; a frontend need not show it again).
+ERRORS = [
+    # (name, cells, steps: (cell, outcome), cell to look at, error, raised)
+    ("its own exception", CHAIN, [("a", "ok"), ("b", "error")], "b", "Boom: failed", True),
+    (
+        "blocked below it",
+        CHAIN,
+        [("a", "ok"), ("b", "error")],
+        "c",
+        "cell [[cell:b]] raised an exception",
+        False,
+    ),
+    ("interrupted", CHAIN, [("a", "ok"), ("b", "interrupted")], "b", "interrupted", True),
+    ("fixed", CHAIN, [("a", "ok"), ("b", "error"), ("b", "ok")], "b", None, False),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "cells", "steps", "cell", "error", "raised"), ERRORS, ids=[e[0] for e in ERRORS]
+)
+def test_state_says_whether_the_error_is_what_the_cell_raised(name, cells, steps, cell, error, raised):
+    s = notebook(*cells)
+    for cell_id, outcome in steps:
+        run(s, cell_id, outcome)
+    assert (s.state(cell).error, s.state(cell).raised) == (error, raised)
+
+
+def test_a_refusal_is_not_raised_and_names_the_other_cells_by_mention():
+    s = Scheduler(frontend=True, definitions="unique")
+    s.sync([CellInput("a", "x = 1"), CellInput("b", "x = 2")])
+    assert s.before_run("b", "x = 2").refusal is not None
+    state = s.state("b")
+    assert state.raised is False and "'x' is also defined by cell [[cell:a]]" in state.error
+
+
+NAMED = [
+    # (title, source, name in the state)
+    ("Load data", "df = 1", "Load data"),
+    (None, "import pandas as pd\ndf = pd.DataFrame()", "df"),
+    (None, "print(1)", None),
+]
+
+
+@pytest.mark.parametrize(("title", "source", "name"), NAMED)
+def test_state_carries_the_cells_name(title, source, name):
+    s = Scheduler(frontend=True)
+    s.sync([CellInput("a", source, title=title)])
+    assert s.state("a").name == name
+
+
+def test_a_new_title_is_a_changed_state():
+    s = Scheduler(frontend=True)
+    s.sync([CellInput("a", "x = 1"), CellInput("b", "y = 2")])
+    plan = s.sync([CellInput("a", "x = 1", title="setup"), CellInput("b", "y = 2")])
+    assert plan.changed == {"a"} and s.state("a").name == "setup"
+
+
+def test_a_cell_blocked_by_a_graph_error_names_the_cells_that_cannot_run():
+    s = Scheduler(frontend=True, definitions="unique")
+    s.sync([CellInput("a", "x = 1"), CellInput("b", "x = 2"), CellInput("c", "print(x)")])
+    assert s.status("c") == "blocked"
+    assert s.state("c").error == (
+        "it reads from cells [[cell:a]], [[cell:b]], which cannot run (a multiple definition, an ambiguous "
+        "read or a cycle): fix that first"
+    )

@@ -149,7 +149,7 @@ def test_several_definers_below_and_none_above_is_an_error():
     s = notebook("r: print(x)", "a: x = 1", "b: x = 2")
     refusal = s.before_run("r", "print(x)").refusal
     assert refusal.ename == "AmbiguousDefinitionError"
-    assert "'a'" in refusal.message and "'b'" in refusal.message
+    assert "defined only below it, by cells [[cell:a]], [[cell:b]]" in refusal.message
     assert statuses(s) == "r=error a=unrun b=unrun"
 
 

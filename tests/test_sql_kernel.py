@@ -146,8 +146,8 @@ def test_changing_another_cells_table_warns(fe):
     fe.sync()
     fe.run("t1")
     fe.execute("w", fe.cells["w"])
-    warning = fe.states["w"]["warnings"][0]
-    assert warning.startswith("line 3: `INSERT INTO t` mutates 't', which cell 't1' defines.")
+    warning = fe.shown(fe.states["w"]["warnings"][0])
+    assert warning.startswith("line 3: `INSERT INTO t` mutates 't', which cell #1 (t) defines.")
 
 
 def test_polars_and_pyarrow_inputs(fe):

@@ -99,7 +99,7 @@ export class ReactiveController implements IReactiveController {
   }
 
   cellLabel(cellId: string): string {
-    return this._index.label(cellId);
+    return this._index.label(cellId, this._store.get(cellId)?.name ?? null);
   }
 
   scrollTo(cellId: string): void {
@@ -221,7 +221,11 @@ export class ReactiveController implements IReactiveController {
       case 'state': {
         // Only the notebook's code cells: the status bar counts what the store holds.
         const cells = Object.entries(message.cells).filter(([id]) => this._index.isCode(id));
-        this._decorations.redraw(this._store.merge(Object.fromEntries(cells)));
+        const { changed, renamed } = this._store.merge(Object.fromEntries(cells));
+        this._decorations.redraw(changed);
+        if (renamed.length) {
+          this._decorations.relabel(renamed);
+        }
         this._cascade.reconcile();
         break;
       }

@@ -23,7 +23,7 @@ export namespace Decorations {
     connected: () => boolean;
     /** Whether the active cell's parents and children are marked. */
     highlight: () => boolean;
-    /** How to name a cell to the user (`#3`). */
+    /** How to name a cell to the user (`#3 (load)`). */
     label: (cellId: string) => string;
     /** A link to another cell in a message was clicked. */
     onLink: (cellId: string) => void;
@@ -58,11 +58,14 @@ export class Decorations implements IDisposable {
   }
 
   /**
-   * Cells were inserted, moved or deleted: in the next frame, redraw the cells whose hover or message names
-   * a cell that changed position (`#N`), and every cell showing a message.
+   * Cells were inserted, moved or deleted, or these cells were renamed: in the next frame, redraw the cells
+   * whose hover or message names a cell whose label changed (`#N (name)`), and every cell showing a message.
    */
-  relabel(): void {
+  relabel(renamed: Iterable<string> = []): void {
     this._relabel = true;
+    for (const id of renamed) {
+      this._renamedIds.add(id);
+    }
     this.notify();
   }
 
@@ -125,6 +128,8 @@ export class Decorations implements IDisposable {
   /** Add the cells whose drawing names a cell that moved: its parents, children, and cells with messages. */
   private _renamed(dirty: Set<string> | null): void {
     const shifted = this._options.index.takeShifted();
+    this._renamedIds.forEach(id => shifted.add(id));
+    this._renamedIds.clear();
     if (dirty === null) {
       return;
     }
@@ -173,6 +178,7 @@ export class Decorations implements IDisposable {
   private _frame = 0; // pending animation frame for _flush
   private _dirty: Set<string> | null = new Set(); // cells to redraw in it; null: all
   private _relabel = false; // cells moved: redraw those naming them in the next frame
+  private _renamedIds = new Set<string>(); // cells renamed since the last frame: as moved ones
   private _related = new Set<string>(); // cells marked as the active cell's parent or child
   private _messages = new Set<string>(); // cells showing a message (it names cells by position)
   private _disposed = false;

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
 
-import { DeltaMessage, ICodeCells, orderFingerprint, SyncTracker } from './delta';
+import { DeltaMessage, gapsOf, ICodeCells, IGaps, orderFingerprint, SyncTracker } from './delta';
 import { ISyncCell } from './protocol';
 
 // The same table is in tests/test_delta.py: the kernel and the extension must agree.
@@ -33,6 +33,10 @@ class Notebook implements ICodeCells {
   order(): string[] {
     this.orderReads += 1;
     return this.codeCells().map(c => c.id);
+  }
+
+  gaps(): IGaps {
+    return gapsOf(this.cells);
   }
 
   entry(id: string): ISyncCell | undefined {
@@ -70,6 +74,10 @@ function apply(kernel: ISyncCell[], delta: DeltaMessage): ISyncCell[] {
       disabled: change.disabled ?? was?.disabled ?? false,
       cache: change.cache ?? was?.cache ?? 'off'
     };
+    const title = change.title !== undefined ? change.title : was?.title;
+    if (title) {
+      now.title = title;
+    }
     if ('after' in change) {
       const at = change.after === null ? 0 : result.findIndex(c => c.id === change.after) + 1;
       assert.ok(at > 0 || change.after === null, `after an unknown cell ${change.after}`);
@@ -80,6 +88,24 @@ function apply(kernel: ISyncCell[], delta: DeltaMessage): ISyncCell[] {
   }
   assert.equal(delta.order, orderFingerprint(result.map(c => c.id)), 'the order differs');
   return result;
+}
+
+/** The kernel's counts of other cells around its code cells, changed by a delta (kernel/labels.py). */
+function applyGaps(gaps: { top: number; below: Map<string, number> }, delta: DeltaMessage): void {
+  delta.deleted.forEach(id => gaps.below.delete(id));
+  delta.cells.forEach(c => c.below !== undefined && gaps.below.set(c.id, c.below));
+  gaps.top = delta.top ?? gaps.top;
+}
+
+/** Each code cell's position, every cell counted, as the kernel works it out from its order and gaps. */
+function positions(order: readonly string[], gaps: IGaps): number[] {
+  let at = gaps.top;
+  return order.map(id => {
+    at += 1;
+    const mine = at;
+    at += gaps.below.get(id) ?? 0;
+    return mine;
+  });
 }
 
 function started(cells: ISyncCell[]): { notebook: Notebook; tracker: SyncTracker; kernel: ISyncCell[] } {
@@ -133,10 +159,37 @@ suite('SyncTracker', () => {
     assert.deepEqual(delta.cells, [
       { id: 'n', after: null, source: 'n = 0', disabled: false, cache: 'off' },
       { id: 'c', after: 'n' },
-      { id: 'a', disabled: true }
+      { id: 'a', disabled: true, below: 1 } // `b` is a markdown cell below it now
     ]);
     assert.deepEqual(delta.deleted, ['b', 'd']);
     assert.deepEqual(apply(kernel, delta), notebook.codeCells());
+  });
+
+  test('a markdown cell inserted, moved or deleted changes the gap counts of the code cells around it only', () => {
+    const md = (id: string): ISyncCell => ({ id, source: '# md', cell_type: 'markdown' });
+    const { notebook, tracker } = started([code('a'), code('b'), md('m'), code('c')]);
+    notebook.cells = [md('t'), code('a'), code('b'), md('m'), code('c')];
+    tracker.reshaped(['t']);
+    assert.deepEqual(tracker.delta()!.cells, []);
+    notebook.cells = [md('t'), code('a'), md('m'), code('b'), code('c')];
+    tracker.reshaped(['m']);
+    const moved = tracker.delta()!;
+    assert.deepEqual([moved.cells, moved.top], [[{ id: 'a', below: 1 }, { id: 'b', below: 0 }], undefined]);
+    notebook.cells = [code('a'), md('m'), code('b'), code('c')];
+    tracker.reshaped([]);
+    assert.deepEqual(tracker.delta()!.top, 0);
+  });
+
+  test('a title set or cleared goes in the delta', () => {
+    const { notebook, tracker } = started([code('a'), code('b', 'y = 1', { title: 'load' })]);
+    notebook.cells[0].title = 'first';
+    delete notebook.cells[1].title;
+    tracker.edited('a');
+    tracker.edited('b');
+    assert.deepEqual(tracker.delta()!.cells, [
+      { id: 'a', title: 'first' },
+      { id: 'b', title: '' }
+    ]);
   });
 
   test('a resync wants the whole notebook only for deltas after the last whole one', () => {
@@ -163,6 +216,7 @@ suite('SyncTracker', () => {
     const fresh = (): ISyncCell => (random(4) === 0 ? { ...code(`m${next++}`), cell_type: 'markdown' } : code(`c${next++}`));
     const { notebook, tracker } = started(Array.from({ length: 6 }, fresh));
     let kernel = notebook.codeCells();
+    const gaps = { ...gapsOf(notebook.cells), below: new Map(gapsOf(notebook.cells).below) };
     for (let round = 0; round < 300; round++) {
       for (let step = random(4); step >= 0; step--) {
         const cells = notebook.cells;
@@ -187,6 +241,8 @@ suite('SyncTracker', () => {
           const cell = cells[random(cells.length)];
           if (kind === 3) {
             cell.source = `${cell.id} = ${round}`;
+          } else if (random(3) === 0) {
+            cell.title = random(2) ? `t${round}` : undefined;
           } else {
             cell.disabled = !cell.disabled;
           }
@@ -196,8 +252,15 @@ suite('SyncTracker', () => {
       const delta = tracker.delta();
       if (delta) {
         kernel = apply(kernel, delta);
+        applyGaps(gaps, delta);
       }
-      assert.deepEqual(kernel, notebook.codeCells(), `round ${round}`);
+      const codeCells = notebook.codeCells().map(c => {
+        const { title, ...rest } = c;
+        return title ? c : rest;
+      });
+      assert.deepEqual(kernel, codeCells, `round ${round}`);
+      const order = kernel.map(c => c.id);
+      assert.deepEqual(positions(order, gaps), positions(order, notebook.gaps()), `positions, round ${round}`);
     }
   });
 });

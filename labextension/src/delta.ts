@@ -33,10 +33,35 @@ export function orderFingerprint(ids: readonly string[]): number {
   return (crc ^ 0xffffffff) >>> 0;
 }
 
+/** How many other cells (markdown, raw) sit around the code cells: the kernel counts them in positions. */
+export interface IGaps {
+  top: number; // above the first code cell
+  below: ReadonlyMap<string, number>; // between a code cell and the next code cell (absent: none)
+}
+
+/** The gaps of a notebook whose cells are `all`, in order. */
+export function gapsOf(all: readonly { id: string; cell_type: string }[]): IGaps {
+  let top = 0;
+  let last: string | null = null;
+  const below = new Map<string, number>();
+  for (const cell of all) {
+    if (cell.cell_type === 'code') {
+      last = cell.id;
+    } else if (last === null) {
+      top += 1;
+    } else {
+      below.set(last, (below.get(last) ?? 0) + 1);
+    }
+  }
+  return { top, below };
+}
+
 /** What the tracker reads of the notebook. */
 export interface ICodeCells {
   /** The ids of the notebook's code cells, in order (read only after cells were inserted, moved or deleted). */
   order(): readonly string[];
+  /** The other cells around them (read only after cells were inserted, moved or deleted). */
+  gaps(): IGaps;
   /** A code cell as a `sync` carries it; undefined when the id is no code cell of the notebook. */
   entry(id: string): ISyncCell | undefined;
 }
@@ -57,6 +82,7 @@ export class SyncTracker {
   full(all: readonly ISyncCell[]): SyncMessage {
     this._sent = new Map(all.filter(c => c.cell_type === 'code').map(c => [c.id, { ...c }]));
     this._fingerprint = orderFingerprint([...this._sent.keys()]);
+    this._gaps = gapsOf(all);
     this._edited.clear();
     this._placed.clear();
     this._reshaped = false;
@@ -81,6 +107,7 @@ export class SyncTracker {
   /** The comm is gone: the next one starts with the whole notebook, numbered from 1. */
   reset(): void {
     this._sent.clear();
+    this._gaps = { top: 0, below: new Map() };
     this._edited.clear();
     this._placed.clear();
     this._reshaped = false;
@@ -103,8 +130,10 @@ export class SyncTracker {
     const deleted: string[] = [];
     let order: readonly string[] = [];
     let position = new Map<string, number>();
+    let gaps = this._gaps;
     if (this._reshaped) {
       order = this._cells.order();
+      gaps = this._cells.gaps();
       position = new Map(order.map((id, i) => [id, i]));
       for (const id of this._sent.keys()) {
         if (!position.has(id)) {
@@ -116,23 +145,49 @@ export class SyncTracker {
     }
     const isPlaced = new Set(placed);
     const cells: IDeltaCell[] = [];
+    const entries = new Map<string, IDeltaCell>();
     for (const id of [...placed, ...[...this._edited].filter(id => !isPlaced.has(id))]) {
       const entry = this._entry(id, isPlaced.has(id) ? order[position.get(id)! - 1] ?? null : undefined);
       if (entry) {
         cells.push(entry);
+        entries.set(id, entry);
       }
     }
+    if (this._reshaped) {
+      // Cells above or below moved: each code cell whose gap changed says so (a walk, as reading the order).
+      for (const id of order) {
+        const below = gaps.below.get(id) ?? 0;
+        if (below !== (this._gaps.below.get(id) ?? 0)) {
+          const entry = entries.get(id) ?? { id };
+          if (!entries.has(id)) {
+            cells.push(entry);
+            entries.set(id, entry);
+          }
+          entry.below = below;
+        }
+      }
+    }
+    const top = gaps.top !== this._gaps.top ? gaps.top : undefined;
+    this._gaps = gaps;
     for (const id of deleted) {
       this._sent.delete(id);
     }
     this._edited.clear();
     this._placed.clear();
     this._reshaped = false;
-    if (cells.length === 0 && deleted.length === 0) {
+    if (cells.length === 0 && deleted.length === 0 && top === undefined) {
       return null;
     }
     this._rev += 1;
-    return { type: 'delta', base: this._rev - 1, rev: this._rev, cells, deleted, order: this._fingerprint };
+    const message: DeltaMessage = {
+      type: 'delta',
+      base: this._rev - 1,
+      rev: this._rev,
+      cells,
+      deleted,
+      order: this._fingerprint
+    };
+    return top === undefined ? message : { ...message, top };
   }
 
   /** What changed about one cell (`after` when placed); null when nothing did or it is no code cell. */
@@ -155,12 +210,18 @@ export class SyncTracker {
     if (!was || (was.cache ?? 'off') !== (now.cache ?? 'off')) {
       entry.cache = now.cache ?? 'off';
     }
+    if (!was || (was.title ?? '') !== (now.title ?? '')) {
+      if (was || now.title) {
+        entry.title = now.title ?? '';
+      }
+    }
     this._sent.set(id, now);
     return Object.keys(entry).length > 1 ? entry : null;
   }
 
   private _sent = new Map<string, ISyncCell>(); // code cells as the kernel has them from us
   private _fingerprint = 0; // of the order the kernel has from us
+  private _gaps: IGaps = { top: 0, below: new Map() }; // the other cells around them, as the kernel has them
   private _edited = new Set<string>();
   private _placed = new Set<string>();
   private _reshaped = false;

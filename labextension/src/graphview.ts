@@ -85,8 +85,8 @@ export class GraphView extends Widget {
       text.setAttribute('x', '8');
       text.setAttribute('y', '17');
       const defs = state?.defs.join(', ') || '-';
-      const label = c.cellLabel(node.id);
-      text.textContent = `${label} ${defs}`.slice(0, 14);
+      const label = c.cellLabel(node.id); // `#3 (load)`, as messages name the cell
+      text.textContent = label.length > 14 ? `${label.slice(0, 13)}…` : label;
       const title = document.createElementNS(SVG, 'title');
       title.textContent = `${trans.__('%1: %2', label, state?.status ?? 'unrun')}\n${trans.__('defines: %1', defs)}`;
       g.append(rect, text, title);

@@ -1,6 +1,8 @@
 // Unit tests for the pure logic, run with node's test runner on the compiled output (jlpm test).
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe as suite, test } from 'node:test';
 
 import {
@@ -11,14 +13,17 @@ import {
   describe,
   describeReads,
   ENGLISH,
+  formatLabel,
   ITrans,
   layoutGraph,
   linkCells,
   MAX_ATTEMPTS,
+  messageErrors,
   RunQueue,
   statusBarParts,
   statusBarText,
   syncCell,
+  titleOf,
   toggledCacheMode,
   withCacheMode
 } from './logic';
@@ -35,6 +40,8 @@ const state = (status: Status, extra: Partial<ICellState> = {}): ICellState => (
   warnings: [],
   cached: false,
   origins: {},
+  name: null,
+  raised: false,
   ...extra
 });
 
@@ -202,6 +209,17 @@ suite('StateStore', () => {
     assert.deepEqual(store.totals(), {});
   });
 
+  test('merge answers the cells to redraw, and those renamed: labels elsewhere show their names', () => {
+    const store = new StateStore();
+    assert.deepEqual(store.merge({ a: state('fresh', { name: 'x' }), b: state('fresh') }), {
+      changed: ['a', 'b'],
+      renamed: []
+    });
+    assert.deepEqual(store.merge({ a: state('stale', { name: 'x' }) }), { changed: ['a'], renamed: [] });
+    assert.deepEqual(store.merge({ a: state('stale', { name: 'load' }) }), { changed: ['a'], renamed: ['a'] });
+    assert.deepEqual(store.merge({ b: state('fresh', { name: 'y' }) }), { changed: ['b'], renamed: ['b'] });
+  });
+
   test('setStatus keeps the rest of the state', () => {
     const store = new StateStore();
     store.merge({ a: state('queued', { defs: ['x'] }) });
@@ -220,21 +238,26 @@ suite('texts', () => {
     test(`status bar: ${name}`, () => assert.equal(statusBarText('autorun', counts, progress), expected));
   }
 
+  const errorCases: Array<[string, Partial<ICellState> & { status: Status }, string[]]> = [
+    ['blocked: which cell raised', { status: 'blocked', error: 'cell [[cell:b]] raised an exception' }, ['cell [[cell:b]] raised an exception']],
+    ['refused: a multiple definition', { status: 'error', error: 'cell [[cell:a]] defines ...' }, ['cell [[cell:a]] defines ...']],
+    ['its own exception: the traceback shows it', { status: 'error', error: 'ZeroDivisionError: division by zero', raised: true }, []],
+    ['interrupted: the traceback shows it', { status: 'stale', error: 'KeyboardInterrupt: ', raised: true }, []],
+    ['disabled', { status: 'disabled', error: 'cell [[cell:a]] does not run' }, ['cell [[cell:a]] does not run']],
+    ['fresh again: nothing', { status: 'fresh', error: 'old' }, []]
+  ];
+  for (const [name, fields, expected] of errorCases) {
+    test(`message errors: ${name}`, () => {
+      const { status, ...rest } = fields;
+      assert.deepEqual(messageErrors(state(status, rest)), expected);
+    });
+  }
+
   test('describe lists defs, refs, parents and children', () => {
     const text = describe(state('fresh', { defs: ['y'], refs: ['x'], parents: ['a'], children: [] }));
     assert.equal(text, 'status: fresh\ndefines: y\nreads: x\nparents: a\nchildren: -');
   });
 
-  test('linkCells turns known cell ids into links and leaves other quotes alone', () => {
-    const parts = linkCells("cell 'b' defines 'x' also defined by cell 'a'.", new Set(['a', 'b']));
-    assert.deepEqual(parts, [
-      { text: 'cell ' },
-      { cell: 'b' },
-      { text: " defines 'x' also defined by cell " },
-      { cell: 'a' },
-      { text: '.' }
-    ]);
-  });
 });
 
 suite('cache option', () => {
@@ -326,7 +349,8 @@ suite('parseKernelMessage', () => {
     { type: 'state', cells: { a: state('fresh', { cached: true }) } },
     { type: 'hello', version: 1, capabilities: ['delta'], mode: 'autorun', definitions: 'ordered' },
     { type: 'resync', rev: 4, reason: "the cells' order differs from the kernel's" },
-    { type: 'resync', rev: null, reason: 'no number' }
+    { type: 'resync', rev: null, reason: 'no number' },
+    { type: 'state', cells: { a: state('error', { name: 'load', raised: true }) } }
   ];
   const bad = [
     null,
@@ -338,7 +362,9 @@ suite('parseKernelMessage', () => {
     { type: 'state', cells: { a: { ...state('fresh'), cached: 'yes' } } },
     { type: 'hello', version: 1, capabilities: 'delta', mode: 'autorun' },
     { type: 'resync', rev: '4', reason: 'x' },
-    { type: 'resync', rev: 4 }
+    { type: 'resync', rev: 4 },
+    { type: 'state', cells: { a: { ...state('fresh'), name: 3 } } },
+    { type: 'state', cells: { a: { ...state('error'), raised: 'yes' } } }
   ];
   for (const msg of good) {
     test(`accepts ${JSON.stringify(msg).slice(0, 40)}`, () => assert.notEqual(parseKernelMessage(msg), null));
@@ -347,8 +373,8 @@ suite('parseKernelMessage', () => {
     test(`rejects ${JSON.stringify(msg)}`, () => assert.equal(parseKernelMessage(msg), null));
   }
 
-  test('a state from a kernel without caching (or warnings) gets their defaults', () => {
-    const { cached: _cached, warnings: _warnings, ...old } = state('fresh');
+  test('a state from a kernel without caching (or warnings, names) gets their defaults', () => {
+    const { cached: _cached, warnings: _warnings, name: _name, raised: _raised, ...old } = state('fresh');
     const parsed = parseKernelMessage({ type: 'state', cells: { a: old } });
     assert.deepEqual(parsed, { type: 'state', cells: { a: state('fresh') } });
   });
@@ -379,8 +405,8 @@ suite('definitions policy', () => {
 
   test('reads say where each value comes from', () => {
     const s = state('fresh', { refs: ['df', 'np'], origins: { df: 'c3' } });
-    assert.deepStrictEqual(describeReads(s, id => `#${id.slice(1)}`), ['df (from #3)', 'np']);
-    assert.match(describe(s, id => `#${id.slice(1)}`), /reads: df \(from #3\), np/);
+    assert.deepStrictEqual(describeReads(s, id => `#${id.slice(1)}`), ['df from #3', 'np']);
+    assert.match(describe(s, id => `#${id.slice(1)}`), /reads: df from #3, np/);
   });
 });
 
@@ -408,7 +434,7 @@ suite('translation', () => {
     for (const line of lines) {
       assert.match(line, /^\[.*\]$/, line);
     }
-    assert.ok(lines.includes('[reads: [df (from #3)], np]'), lines.join('\n'));
+    assert.ok(lines.includes('[reads: [df from #3], np]'), lines.join('\n'));
   });
 
   test('the status bar translates its words, not the protocol names', () => {
@@ -417,15 +443,34 @@ suite('translation', () => {
   });
 });
 
-suite('cell labels', () => {
+// The kernel's rules (reactive_kernel/core/naming.py) pass the same table: all name a cell alike.
+const TABLE = JSON.parse(readFileSync(join(process.cwd(), '..', 'tests', 'golden', 'cell_labels.json'), 'utf8')) as {
+  labels: Array<{ why: string; position: number | null; name: string | null; label: string }>;
+  titles: Array<{ why: string; metadata: { [key: string]: unknown }; title: string | null }>;
+  mentions: Array<{ why: string; text: string; parts: Array<{ text: string } | { cell: string }> }>;
+};
+
+suite('cell labels (tests/golden/cell_labels.json)', () => {
+  for (const row of TABLE.labels) {
+    test(`label: ${row.why}`, () => assert.equal(formatLabel(row.position, row.name), row.label));
+  }
+  for (const row of TABLE.titles) {
+    test(`title: ${row.why}`, () => assert.equal(titleOf(row.metadata), row.title));
+  }
+  for (const row of TABLE.mentions) {
+    test(`mentions: ${row.why}`, () => assert.deepEqual(linkCells(row.text), row.parts));
+  }
+
   const order = ['m1', 'c2', 'c3'];
-  const cases: Array<[string, string]> = [
-    ['m1', '#1'],
-    ['c2', '#2'],
-    ['c3', '#3']
+  const positions: Array<[string, string | null, string]> = [
+    ['m1', null, '#1'],
+    ['c2', 'load', '#2 (load)'],
+    ['c3', 'df', '#3 (df)'],
+    ['gone', 'df', '(df)']
   ];
-  for (const [id, label] of cases) {
-    test(`${id} is ${label}: its position, whatever its type`, () => assert.equal(cellLabel(order, id), label));
+  for (const [id, name, label] of positions) {
+    test(`${id} is ${label}: its position, whatever its type, and its name`, () =>
+      assert.equal(cellLabel(order, id, name), label));
   }
 });
 
@@ -449,4 +494,10 @@ suite('sync cells', () => {
       })
     );
   }
+
+  test('a cell with a name or title sends it, for the labels the kernel prints', () => {
+    assert.equal(syncCell('a', '', 'code', { title: 'Load data' }).title, 'Load data');
+    assert.equal(syncCell('a', '', 'code', { name: 'load' }).title, 'load');
+    assert.equal('title' in syncCell('a', '', 'code', { name: '_' }), false);
+  });
 });

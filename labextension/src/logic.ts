@@ -173,14 +173,24 @@ export function definitionsFor(metadata: { [key: string]: unknown }, fallback: D
   return format && typeof format === 'object' && format.name === 'marimo' ? 'unique' : fallback;
 }
 
-/** `df (from #3)` for each read that resolves to one cell, in the order of `refs`. */
+/** `df from #3 (load)` for each read that resolves to one cell, in the order of `refs`. */
 export function describeReads(
   state: ICellState,
   label: (id: string) => string,
   trans: ITrans = ENGLISH
 ): string[] {
   const origins = state.origins ?? {};
-  return state.refs.map(name => (origins[name] ? trans.__('%1 (from %2)', name, label(origins[name])) : name));
+  return state.refs.map(name => (origins[name] ? trans.__('%1 from %2', name, label(origins[name])) : name));
+}
+
+const QUIET = new Set<Status>(['fresh', 'queued', 'running', 'unrun', 'edited']); // no error to show
+
+/**
+ * The error lines a cell's message shows: why it is in error, blocked, disabled or stale, except what
+ * its own run raised, which its outputs show as a traceback (one display per error).
+ */
+export function messageErrors(state: ICellState): string[] {
+  return state.error && !state.raised && !QUIET.has(state.status) ? [state.error] : [];
 }
 
 /** Whether the cell is fresh because its latest run was restored from its cache. */
@@ -219,9 +229,37 @@ export function describe(
   return lines.join('\n');
 }
 
-/** How the user sees a cell named: `#3` is the notebook's third cell, whatever its type. */
-export function cellLabel(order: readonly string[], cellId: string): string {
-  return `#${order.indexOf(cellId) + 1}`;
+/**
+ * How messages name a cell: `#5 (load)`, its position (1-based, every cell counted, whatever its type)
+ * and its name (its title, else its main definition: the kernel's `name`). The kernel's rule,
+ * `reactive_kernel/core/naming.py`; both are checked against `tests/golden/cell_labels.json`.
+ */
+export function formatLabel(position: number | null, name: string | null | undefined): string {
+  const words = (name ?? '').split(/\s+/).filter(word => word.length > 0).join(' ');
+  if (position === null) {
+    return words ? `(${words})` : '#?';
+  }
+  return words ? `#${position} (${words})` : `#${position}`;
+}
+
+/** The label of a cell of a notebook whose cell ids are `order`; a cell not in it has no position. */
+export function cellLabel(order: readonly string[], cellId: string, name?: string | null): string {
+  const index = order.indexOf(cellId);
+  return formatLabel(index >= 0 ? index + 1 : null, name);
+}
+
+/**
+ * The name a cell was given in its metadata: `name` (marimo; its `_` means none), else `title` (the
+ * percent format's `# %% Title`). Synced to the kernel as `title`; mirrors `core/naming.py` `title_of`.
+ */
+export function titleOf(metadata: { [key: string]: unknown }): string | null {
+  for (const key of ['name', 'title']) {
+    const value = metadata[key];
+    if (typeof value === 'string' && value.trim() && value.trim() !== '_') {
+      return value.trim();
+    }
+  }
+  return null;
 }
 
 /** One cell as a `sync` message carries it: disabled only when its `disabled` metadata is exactly true. */
@@ -229,15 +267,17 @@ export function syncCell(
   id: string,
   source: string,
   cellType: ISyncCell['cell_type'],
-  metadata: { disabled?: unknown; reactive?: unknown }
+  metadata: { [key: string]: unknown }
 ): ISyncCell {
-  return {
+  const cell: ISyncCell = {
     id,
     source,
     cell_type: cellType,
     disabled: metadata.disabled === true,
     cache: cacheMode(metadata.reactive)
   };
+  const title = titleOf(metadata);
+  return title === null ? cell : { ...cell, title };
 }
 
 /** The cell's cache option from its `reactive` metadata: `cache: true` or `"memory"`, `"disk"`, else off. */
@@ -276,15 +316,15 @@ export function withCacheMode(reactive: unknown, mode: CacheMode): { [key: strin
 
 export type MessagePart = { text: string } | { cell: string };
 
-/** Split a kernel message into text and links for the `'cell-id'` mentions of cells that exist. */
-export function linkCells(message: string, known: { has(id: string): boolean }): MessagePart[] {
+/**
+ * Split a kernel message into text and the cells it mentions (`[[cell:ID]]`, docs/protocol.md), for the
+ * caller to draw each as its label (a link when the cell is in the notebook).
+ */
+export function linkCells(message: string): MessagePart[] {
   const parts: MessagePart[] = [];
-  const pattern = /'([^'\s]+)'/g;
+  const pattern = /\[\[cell:(.+?)\]\]/g;
   let last = 0;
   for (let match = pattern.exec(message); match; match = pattern.exec(message)) {
-    if (!known.has(match[1])) {
-      continue;
-    }
     if (match.index > last) {
       parts.push({ text: message.slice(last, match.index) });
     }

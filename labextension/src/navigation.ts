@@ -1,7 +1,10 @@
-// Cells as the user finds them: named by position (`#3`), found by id, and brought into view on request.
+// Cells as the user finds them: named by position and name (`#3 (load)`), found by id, and brought into
+// view on request.
 
 import { Cell } from '@jupyterlab/cells';
-import { Notebook } from '@jupyterlab/notebook';
+import { Notebook, NotebookActions } from '@jupyterlab/notebook';
+
+import { formatLabel } from './logic';
 
 
 /** Ids of the notebook's cells, every type, in order. */
@@ -42,9 +45,10 @@ export class CellIndex {
     return this._built().code;
   }
 
-  /** `#3` for the notebook's third cell, whatever its type (`#0` for a cell it does not have), as `cellLabel`. */
-  label(id: string): string {
-    return `#${(this._built().position.get(id) ?? -1) + 1}`;
+  /** `#3 (load)` for the notebook's third cell, whatever its type, named `name` by the kernel (`cellLabel`). */
+  label(id: string, name: string | null): string {
+    const at = this._built().position.get(id);
+    return formatLabel(at === undefined ? null : at + 1, name);
   }
 
   /** The cells whose position changed since this was last called (their `#N` changed), and forget them. */
@@ -82,11 +86,20 @@ export class CellIndex {
   private _shifted = new Set<string>();
 }
 
-/** Make the cell the active one and scroll to it; an id that left the notebook does nothing. */
+/**
+ * Make the cell the active one, scroll to it and give it the focus, in command mode: a link goes to a
+ * cell, it does not start editing it (`Notebook.scrollToCell` would focus its editor). An id that left
+ * the notebook does nothing.
+ */
 export function scrollToCell(notebook: Notebook, cellId: string): void {
   const index = cellIds(notebook).indexOf(cellId);
-  if (index >= 0) {
-    notebook.activeCellIndex = index;
-    void notebook.scrollToCell(notebook.widgets[index]);
+  if (index < 0) {
+    return;
   }
+  notebook.activeCellIndex = index;
+  notebook.deselectAll();
+  void notebook
+    .scrollToItem(index, 'auto')
+    .catch(() => undefined) // the notebook closed meanwhile
+    .then(() => NotebookActions.focusActiveCell(notebook, { waitUntilReady: true, preventScroll: true }));
 }

@@ -48,6 +48,10 @@ export interface ICellState {
   cached: boolean;
   /** For each read that resolves to one cell, that cell (empty from older kernels). */
   origins: Origins;
+  /** What its label shows after its position: its title, else its main definition (`#3 (load)`). */
+  name: string | null;
+  /** `error` is what its own run raised (or an interrupt): its outputs show the traceback already. */
+  raised: boolean;
 }
 
 /** Kernel -> frontend. */
@@ -69,6 +73,8 @@ export interface ISyncCell {
   cell_type: 'code' | 'markdown' | 'raw';
   disabled?: boolean;
   cache?: CacheMode;
+  /** Its name from its metadata (`name`, else `title`), for the labels messages name cells by. */
+  title?: string;
 }
 
 /** One code cell in a `delta`: only what changed; `after` when it was inserted or moved (null: first). */
@@ -78,11 +84,21 @@ export interface IDeltaCell {
   disabled?: boolean;
   cache?: CacheMode;
   after?: string | null;
+  title?: string; // '' when it no longer has one
+  below?: number; // other cells (markdown, raw) between it and the next code cell
 }
 
 export type FrontendMessage =
   | { type: 'sync'; cells: ISyncCell[]; rev?: number }
-  | { type: 'delta'; base: number; rev: number; cells: IDeltaCell[]; deleted: string[]; order: number }
+  | {
+      type: 'delta';
+      base: number;
+      rev: number;
+      cells: IDeltaCell[];
+      deleted: string[];
+      order: number;
+      top?: number; // other cells above the first code cell, when that changed
+    }
   | { type: 'set_mode'; mode: Mode }
   | { type: 'set_definitions'; definitions: Definitions }
   | { type: 'run_stale' }
@@ -116,7 +132,9 @@ function isCellState(value: unknown): value is ICellState {
     (s.error === null || typeof s.error === 'string') &&
     (s.warnings === undefined || isStringList(s.warnings)) &&
     (s.cached === undefined || typeof s.cached === 'boolean') &&
-    (s.origins === undefined || isStringMap(s.origins))
+    (s.origins === undefined || isStringMap(s.origins)) &&
+    (s.name === undefined || s.name === null || typeof s.name === 'string') &&
+    (s.raised === undefined || typeof s.raised === 'boolean')
   );
 }
 
@@ -131,7 +149,14 @@ function isStringMap(value: unknown): value is Origins {
 
 /** A state as the rest of the extension uses it: fields older kernels leave out get their defaults. */
 function withDefaults(s: ICellState): ICellState {
-  return { ...s, warnings: s.warnings ?? [], cached: s.cached ?? false, origins: s.origins ?? {} };
+  return {
+    ...s,
+    warnings: s.warnings ?? [],
+    cached: s.cached ?? false,
+    origins: s.origins ?? {},
+    name: s.name ?? null,
+    raised: s.raised ?? false
+  };
 }
 
 /**

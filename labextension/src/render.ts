@@ -2,7 +2,7 @@
 
 import { Cell } from '@jupyterlab/cells';
 
-import { badgeText, describe, ENGLISH, isCachedHit, ITrans, linkCells } from './logic';
+import { badgeText, describe, ENGLISH, isCachedHit, ITrans, linkCells, messageErrors } from './logic';
 import { CacheMode, ICellState } from './protocol';
 
 const BADGE = 'jp-reactive-badge';
@@ -10,11 +10,10 @@ const CACHED = 'jp-reactive-badge-cached'; // the badge of a cell whose results 
 const MESSAGE = 'jp-reactive-message';
 const LINK = 'jp-reactive-cell-link';
 const WARNING = 'jp-reactive-warning'; // a line of the message that is a warning (a mutation), not an error
-const QUIET = new Set(['fresh', 'queued', 'running', 'unrun', 'edited']);
 
 export interface IRenderContext {
   known: { has(id: string): boolean }; // whether an id is one of the notebook's cells, for links
-  label: (cellId: string) => string; // how to name a cell to the user
+  label: (cellId: string) => string; // how to name a cell to the user (`#3 (load)`)
   onLink: (cellId: string) => void; // a link to another cell was clicked
   trans: ITrans; // the hover texts' language
 }
@@ -67,7 +66,7 @@ function renderBadge(node: HTMLElement, state: ICellState, ctx: IRenderContext, 
 }
 
 function renderMessage(node: HTMLElement, state: ICellState, ctx: IRenderContext): boolean {
-  const errors = state.error && !QUIET.has(state.status) ? [state.error] : [];
+  const errors = messageErrors(state);
   const warnings = state.warnings ?? [];
   let box = node.querySelector<HTMLElement>(`.${MESSAGE}`);
   if (errors.length + warnings.length === 0) {
@@ -94,21 +93,39 @@ function renderMessage(node: HTMLElement, state: ICellState, ctx: IRenderContext
 
 function renderLine(text: string, ctx: IRenderContext): HTMLElement {
   const line = document.createElement('div');
-  for (const part of linkCells(text, ctx.known)) {
+  for (const part of linkCells(text)) {
     if ('text' in part) {
       line.appendChild(document.createTextNode(part.text));
-      continue;
+    } else if (ctx.known.has(part.cell)) {
+      line.appendChild(renderLink(part.cell, ctx));
+    } else {
+      line.appendChild(document.createTextNode(ctx.label(part.cell))); // no longer in the notebook
     }
-    const link = document.createElement('a');
-    link.className = LINK;
-    link.dataset.cellId = part.cell;
-    link.textContent = ctx.label(part.cell);
-    link.title = ctx.trans.__('go to cell %1', part.cell);
-    link.onclick = event => {
-      event.preventDefault();
-      ctx.onLink(part.cell);
-    };
-    line.appendChild(link);
   }
   return line;
+}
+
+/** A link to another cell: focusable, followed by a click or by Enter (not by the notebook's keys). */
+function renderLink(cellId: string, ctx: IRenderContext): HTMLElement {
+  const link = document.createElement('a');
+  const label = ctx.label(cellId);
+  link.className = LINK;
+  link.dataset.cellId = cellId;
+  link.textContent = label;
+  link.tabIndex = 0;
+  link.setAttribute('role', 'link');
+  link.title = ctx.trans.__('Go to cell %1', label);
+  link.onclick = event => {
+    event.preventDefault();
+    ctx.onLink(cellId);
+  };
+  link.onkeydown = event => {
+    if (event.key === 'Enter') {
+      // Before JupyterLab's shortcuts see it: in command mode Enter would edit the cell the link is in.
+      event.preventDefault();
+      event.stopPropagation();
+      ctx.onLink(cellId);
+    }
+  };
+  return link;
 }

@@ -8,13 +8,22 @@ export class StateStore {
   private _states = new Map<string, ICellState>();
   private _totals: Partial<Record<Status, number>> = {};
 
-  merge(cells: { [id: string]: ICellState }): string[] {
+  /**
+   * Take the kernel's states: `changed` lists the cells taken, `renamed` those whose name changed (the
+   * cells whose messages or hovers name them show it in their labels).
+   */
+  merge(cells: { [id: string]: ICellState }): { changed: string[]; renamed: string[] } {
     const changed: string[] = [];
+    const renamed: string[] = [];
     for (const [id, state] of Object.entries(cells)) {
+      const before = this._states.get(id);
+      if (before !== undefined && (before.name ?? null) !== (state.name ?? null)) {
+        renamed.push(id);
+      }
       this._set(id, state);
       changed.push(id);
     }
-    return changed;
+    return { changed, renamed };
   }
 
   get(id: string): ICellState | undefined {

@@ -7,7 +7,7 @@ import { NotebookPanel } from '@jupyterlab/notebook';
 import { IDisposable } from '@lumino/disposable';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { SyncMessage, SyncTracker } from './delta';
+import { gapsOf, SyncMessage, SyncTracker } from './delta';
 import { syncCell } from './logic';
 import { CellIndex } from './navigation';
 import { FrontendMessage, ISyncCell } from './protocol';
@@ -19,7 +19,11 @@ export class CellSync implements IDisposable {
     private readonly _index: CellIndex,
     private readonly _debounceMs: () => number
   ) {
-    this._tracker = new SyncTracker({ order: () => _index.codeIds(), entry: id => this._entry(id) });
+    this._tracker = new SyncTracker({
+      order: () => _index.codeIds(),
+      gaps: () => gapsOf(_panel.content.widgets.map(({ model }) => ({ id: model.id, cell_type: model.type }))),
+      entry: id => this._entry(id)
+    });
   }
 
   /** Time to send `next()`: the debounce after an edit ran out, or cells changed otherwise. */
@@ -56,7 +60,9 @@ export class CellSync implements IDisposable {
     const cells = this._panel.content.widgets.map(cell =>
       syncCell(cell.model.id, cell.model.sharedModel.getSource(), cell.model.type as ISyncCell['cell_type'], {
         disabled: cell.model.getMetadata('disabled'),
-        reactive: cell.model.getMetadata('reactive')
+        reactive: cell.model.getMetadata('reactive'),
+        name: cell.model.getMetadata('name'),
+        title: cell.model.getMetadata('title')
       })
     );
     return this._tracker.full(cells);
@@ -97,7 +103,9 @@ export class CellSync implements IDisposable {
     }
     return syncCell(id, model.sharedModel.getSource(), 'code', {
       disabled: model.getMetadata('disabled'),
-      reactive: model.getMetadata('reactive')
+      reactive: model.getMetadata('reactive'),
+      name: model.getMetadata('name'),
+      title: model.getMetadata('title')
     });
   }
 
@@ -137,7 +145,7 @@ export class CellSync implements IDisposable {
       }
     }, this);
     m.metadataChanged.connect(() => {
-      this._tracker.edited(m.id); // disabled, reactive.cache
+      this._tracker.edited(m.id); // disabled, reactive.cache, name or title
       this._soon(0);
       this._cellsChanged.emit([m.id]);
     }, this);

@@ -66,7 +66,7 @@ export interface IReactiveController {
   state(cellId: string): ICellState | undefined;
   /** How many code cells have each status (kept as states arrive, not recounted). */
   counts(): Partial<Record<Status, number>>;
-  /** How the user sees a cell named: `#3` is the notebook's third cell, whatever its type. */
+  /** How messages name a cell: `#3 (load)`, its position (every cell type counted) and its name. */
   cellLabel(cellId: string): string;
   /** Something on screen may need redrawing: states, mode, progress. */
   readonly changed: ISignal<IReactiveController, void>;

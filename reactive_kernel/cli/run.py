@@ -16,7 +16,7 @@ def run(path: str, args: list[str]) -> int:
     """Run `path` with `args` as sys.argv[1:]; the exit status is 0, or 1 at the first failing cell."""
     nb = files.read_notebook(path)
     runner = DependencyOrderPreprocessor(
-        on_output=terminal.echo_for(nb.cells),
+        on_output=terminal.echo,  # the kernel's own notes name cells as `cell #3 (load)` already
         kernel_name=KERNELSPEC["name"],
         order="dependency",
         timeout=None,

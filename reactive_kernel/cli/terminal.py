@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
 from nbformat import NotebookNode
 
 from reactive_kernel.core import order
-from reactive_kernel.headless.executor import cell_id
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
-
-
-def echo_for(cells: Sequence[Mapping[str, Any]]) -> Callable[[int, NotebookNode], None]:
-    """`echo`, with the kernel's warnings naming cells as `cell 3 (title)` instead of by cell id."""
-    labels = {cell_id(cell, i): order.describe(cells, i) for i, cell in enumerate(cells)}
-    pattern = re.compile("cell '(" + "|".join(map(re.escape, labels)) + ")'") if labels else None
-
-    def echo_named(cell_index: int, out: NotebookNode) -> None:
-        if pattern and out.get("output_type") == "stream" and out.get("name") == "stderr":
-            out = NotebookNode(out, text=pattern.sub(lambda m: labels[m.group(1)], out.get("text", "")))
-        echo(cell_index, out)
-
-    return echo_named
 
 
 def echo(cell_index: int, out: NotebookNode) -> None:

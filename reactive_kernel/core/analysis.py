@@ -68,6 +68,8 @@ class CellFacts:
     # calls, which on a module are plain functions (`np.sort(a)`, `np.add(a, b)`): not a change in place
     imports: frozenset[str] = frozenset()  # globals it binds with `import`
     functions: tuple[FunctionFacts, ...] = ()  # per public function, class or lambda it defines, by name
+    defs_order: tuple[str, ...] = ()  # `defs` in the order the cell first binds them (names a cell by
+    # its main definition, core.naming)
 
     @cached_property
     def function_index(self) -> dict[str, FunctionFacts]:
@@ -244,6 +246,7 @@ class _Walker(ast.NodeVisitor):
         self.future_annotations = False
         self.line_fn: LineFn = identity
         self.ever_bound: set[str] = set()
+        self.bound_order: list[str] = []  # ever_bound, in the order first bound
         self.refs: set[str] = set()
         self.deferred_reads: set[str] = set()
         self.deleted: set[str] = set()
@@ -354,6 +357,7 @@ class _Walker(ast.NodeVisitor):
             ),
             imports=_globals(self.imported),
             functions=functions,
+            defs_order=tuple(filter(_is_public, self.bound_order)),
         )
 
     def _closure(self, names: set[str]) -> tuple[set[str], set[str]]:
@@ -412,7 +416,9 @@ class _Walker(ast.NodeVisitor):
         while walrus and scope.kind == "comp":  # PEP 572: walrus binds in the enclosing scope
             scope = scope.parent  # type: ignore[assignment]
         if scope.kind == "module" or name in scope.globals:
-            self.ever_bound.add(name)
+            if name not in self.ever_bound:
+                self.bound_order.append(name)
+                self.ever_bound.add(name)
             if not self.deferred:
                 self.module.bound.add(name)
         elif scope.kind == "class":

@@ -30,6 +30,8 @@ class CellChange:
     cache: str | None = None  # its new cache option, one of scheduler.CACHE_MODES
     placed: bool = False  # inserted or moved: it now sits right after `after`
     after: str | None = None  # when placed: the code cell just above it, None for the first one
+    title: str | None = None  # its new title (core.naming.title_of); "" when it no longer has one
+    below: int | None = None  # its new count of other cells (markdown, raw) between it and the next code cell
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ class Delta:
     cells: tuple[CellChange, ...]  # in notebook order, so each anchor is placed before what follows it
     deleted: tuple[str, ...]  # cells that left the notebook or stopped being code cells
     order: int  # order_fingerprint of the frontend's code cells after the change
+    top: int | None = None  # the new count of other cells above the first code cell; None: unchanged
 
 
 def order_fingerprint(ids: Sequence[str]) -> int:

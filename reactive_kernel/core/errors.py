@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-
-def _cells(ids: Iterable[str]) -> str:
-    return ", ".join(f"'{cell_id}'" for cell_id in ids)
+from reactive_kernel.core.naming import cell_label
+from reactive_kernel.core.naming import mention as _mention
+from reactive_kernel.core.naming import mentions as _cells
 
 
 class ReactiveError(Exception):
@@ -17,11 +17,9 @@ class MultipleDefinitionError(ReactiveError):
     """A global is defined by more than one cell; none of those cells may run."""
 
     def __init__(self, cell_id: str, names: dict[str, tuple[str, ...]]) -> None:
-        parts = [
-            f"'{name}' is also defined by cell {_cells(others)}" for name, others in sorted(names.items())
-        ]
+        parts = [f"'{name}' is also defined by {_cells(others)}" for name, others in sorted(names.items())]
         super().__init__(
-            f"cell '{cell_id}' defines a global that other cells define too: "
+            f"cell {_mention(cell_id)} defines a global that other cells define too: "
             + "; ".join(parts)
             + ". Each global must be defined in exactly one cell: rename it, or merge the definitions "
             "into one cell (prefix a name with '_' to keep it private to its cell)."
@@ -35,11 +33,11 @@ class AmbiguousDefinitionError(ReactiveError):
 
     def __init__(self, cell_id: str, names: dict[str, tuple[str, ...]]) -> None:
         parts = [
-            f"'{name}' is defined only below it, by cell {_cells(others)}"
+            f"'{name}' is defined only below it, by {_cells(others)}"
             for name, others in sorted(names.items())
         ]
         super().__init__(
-            f"cell '{cell_id}' reads a global that no cell above it defines: "
+            f"cell {_mention(cell_id)} reads a global that no cell above it defines: "
             + "; ".join(parts)
             + ". With several definitions below there is no telling which one it means: define it above "
             "this cell, or keep one definition below."
@@ -52,9 +50,9 @@ class CycleError(ReactiveError):
     """Cells read each other's globals in a loop, so there is no order to run them in."""
 
     def __init__(self, cell_id: str, cycle: tuple[str, ...]) -> None:
-        path = " -> ".join(f"'{c}'" for c in (*cycle, cycle[0]))
+        path = " -> ".join(map(_mention, (*cycle, cycle[0])))
         super().__init__(
-            f"cell '{cell_id}' is part of a dependency cycle: {path}. Break the cycle by moving the "
+            f"cell {_mention(cell_id)} is part of a dependency cycle: {path}. Break the cycle by moving the "
             "definitions one of these cells reads into a cell that reads none of the others."
         )
         self.cell_id = cell_id
@@ -139,7 +137,7 @@ class NotebookModelError(ReactiveError, ValueError):
         self.cell = cell
         where = ""
         if cell is not None:
-            where = f"cell {cell}" + (f" '{cell_name}'" if cell_name else "") + ": "
+            where = f"cell {cell_label(cell, cell_name)}: "
         super().__init__(f"{where}field '{field}' {reason}" if field else f"{where}{reason}")
 
 

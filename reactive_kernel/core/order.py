@@ -15,6 +15,7 @@ from typing import Any
 from reactive_kernel.core.analysis import analyze
 from reactive_kernel.core.cells import cell_source
 from reactive_kernel.core.graph import POLICIES, Graph, Policy
+from reactive_kernel.core.naming import cell_label, cell_name, title_of
 
 
 @dataclass(frozen=True)
@@ -82,11 +83,10 @@ def _problem(graph: Graph, cell_id: str) -> Problem | None:
 
 
 def describe(cells: Sequence[Mapping[str, Any]], index: int) -> str:
-    """How messages name a cell: its position (1-based, all cells counted) and its name or title if any."""
-    meta = cells[index].get("metadata") or {}
-    name = meta.get("name") or meta.get("title")
-    named = f" ({name})" if isinstance(name, str) and name and name != "_" else ""
-    return f"cell {index + 1}{named}"
+    """`cell #3 (load)`: how messages name a cell (core.naming), from its index in `cells`."""
+    cell = cells[index]
+    facts = analyze(cell_source(cell)) if cell.get("cell_type") == "code" else None
+    return f"cell {cell_label(index + 1, cell_name(title_of(cell.get('metadata')), facts))}"
 
 
 def explain(cells: Sequence[Mapping[str, Any]], problem: Problem) -> str:

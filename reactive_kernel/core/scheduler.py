@@ -17,6 +17,7 @@ from reactive_kernel.core.delta import CellChange, Delta, new_order, order_finge
 from reactive_kernel.core.errors import AmbiguousDefinitionError, CycleError, MultipleDefinitionError
 from reactive_kernel.core.graph import Change, Graph, Policy
 from reactive_kernel.core.kept import KeptValues, Value
+from reactive_kernel.core.naming import cell_name, mention, mentions
 
 Mode = Literal["autorun", "lazy"]
 MODES: tuple[Mode, ...] = ("autorun", "lazy")
@@ -35,6 +36,7 @@ class CellInput:
     cell_type: str = "code"  # "code", "markdown" or "raw"; only code cells join the graph
     disabled: bool = False  # cell metadata says it must not run (nor its descendants)
     cache: str = "off"  # one of CACHE_MODES: reuse the last results while source and inputs are unchanged
+    title: str | None = None  # the name its metadata gives it (core.naming.title_of), for labels
 
 
 @dataclass(frozen=True)
@@ -42,7 +44,7 @@ class Refusal:
     """Why a requested cell does not run; the kernel reports it as an execute error."""
 
     ename: str  # exception name shown to the user, e.g. "MultipleDefinitionError"
-    message: str  # full explanation naming the other cells
+    message: str  # full explanation naming the other cells (as core.naming mentions)
 
 
 @dataclass(frozen=True)
@@ -71,10 +73,12 @@ class CellState:
     refs: tuple[str, ...]  # globals it reads, sorted
     parents: tuple[str, ...]  # cells it reads from, notebook order
     children: tuple[str, ...]  # cells that read from it, notebook order
-    error: str | None  # why it is in error, blocked or disabled
+    error: str | None  # why it is in error, blocked or disabled (other cells as core.naming mentions)
     warnings: tuple[str, ...]  # mutation warnings from its last run
     cached: bool = False  # its latest run was restored from the cache instead of executed
     origins: tuple[tuple[str, str], ...] = ()  # (name, cell) for each read that resolves to one cell
+    name: str | None = None  # what its label shows after its position: title, else main definition
+    raised: bool = False  # `error` is what its own run raised (or an interrupt): its traceback shows it
 
 
 @dataclass
@@ -88,8 +92,10 @@ class _Cell:
     ran_defs: frozenset[str] = frozenset()  # globals the last execution defined: deleted before the next
     base: str = "unrun"  # unrun, fresh, stale, error or blocked; overlays are computed in status()
     error: str | None = None
+    raised: bool = False  # the error came from running its code (its outputs show the traceback)
     warnings: tuple[str, ...] = ()
     cache: str = "off"  # one of CACHE_MODES
+    title: str | None = None  # its name from the notebook's metadata, if any
     cached: bool = False  # the latest run was restored from the cache
 
 
@@ -152,7 +158,12 @@ class Scheduler:
         cell = self._cells.get(change.id)
         if cell is None:
             return CellInput(
-                change.id, change.source or "", "code", bool(change.disabled), change.cache or "off"
+                change.id,
+                change.source or "",
+                "code",
+                bool(change.disabled),
+                change.cache or "off",
+                change.title or None,
             )
         return CellInput(
             change.id,
@@ -160,6 +171,7 @@ class Scheduler:
             "code",
             cell.disabled if change.disabled is None else change.disabled,
             cell.cache if change.cache is None else change.cache,
+            cell.title if change.title is None else change.title or None,
         )
 
     def _update(self, gone: set[str], cells: Sequence[CellInput], order: list[str] | None) -> Plan:
@@ -183,7 +195,7 @@ class Scheduler:
     def _take(self, new: CellInput, rewired: Rewired) -> set[str]:
         cell = self._cells.get(new.id)
         if cell is None:
-            self._cells[new.id] = _Cell(new.source, new.disabled, cache=new.cache)
+            self._cells[new.id] = _Cell(new.source, new.disabled, cache=new.cache, title=new.title)
             self._order.append(new.id)
             self._fingerprint = None
             if new.disabled:
@@ -191,6 +203,9 @@ class Scheduler:
             return self._set_facts(new.id, new.source, rewired)
         changed: set[str] = set()
         cell.cache = new.cache
+        if cell.title != new.title:  # its label changes: its state says so
+            cell.title = new.title
+            changed.add(new.id)
         if cell.disabled != new.disabled:
             cell.disabled = new.disabled
             (self._disabled.add if new.disabled else self._disabled.discard)(new.id)
@@ -239,7 +254,7 @@ class Scheduler:
                 self._pending.remove(cell_id)
             for name in cell.ran_defs:
                 if not self.graph.definers(name):
-                    self.gone[name] = f"it was defined by cell '{cell_id}', which was deleted"
+                    self.gone[name] = f"it was defined by cell {mention(cell_id)}, which was deleted"
         if not forget and not orphans and not changed:
             return Plan(removed=removed)
         changed |= self._update_errors(changed)
@@ -329,7 +344,7 @@ class Scheduler:
         facts = self.graph.facts(cell_id)
         forget = cell.ran_defs
         drop = self._take_values(cell_id)
-        cell.ran_source, cell.ran_defs, cell.error = source, facts.defs, None
+        cell.ran_source, cell.ran_defs, cell.error, cell.raised = source, facts.defs, None, False
         cell.warnings = self._mutation_warnings(cell_id, facts)
         for name in facts.defs:
             self.gone.pop(name, None)
@@ -364,14 +379,13 @@ class Scheduler:
             plan = self._interrupt(cell_id, error)
             return replace(plan, bind=self._last_values(names, cell_id))
         if outcome == "error":
-            cell.base, cell.error = "error", error
+            cell.base, cell.error, cell.raised = "error", error, True
             plan = self._block(cell_id)
             return replace(plan, bind=self._last_values(names, cell_id))
         cell.base, cell.error = "fresh", None
         vanished = run.old_defs - cell.ran_defs
-        self.gone.update(
-            {n: f"cell '{cell_id}' no longer defines it" for n in vanished if not self.graph.definers(n)}
-        )
+        why = f"cell {mention(cell_id)} no longer defines it"
+        self.gone.update({n: why for n in vanished if not self.graph.definers(n)})
         orphans = {r for name in vanished for r in self.graph.readers(name)} - {cell_id}
         keep, spoiled, spare = frozenset(), frozenset(), frozenset()
         if self.definitions == "ordered":
@@ -389,7 +403,7 @@ class Scheduler:
     def _interrupt(self, cell_id: str, error: str) -> Plan:
         """The running cell was interrupted: it turns stale and the run list ends (said even if empty)."""
         cell = self._cells[cell_id]
-        cell.base, cell.error = "stale", error or "interrupted"
+        cell.base, cell.error, cell.raised = "stale", error or "interrupted", True
         return self._end_run_list(also=cell_id)
 
     def _end_run_list(self, also: str | None = None) -> Plan:
@@ -406,7 +420,8 @@ class Scheduler:
         below = set(self.graph.descendants({cell_id}))
         for other in below:
             self._cells[other].base = "blocked"
-            self._cells[other].error = f"cell '{cell_id}' raised an exception"
+            self._cells[other].error = f"cell {mention(cell_id)} raised an exception"
+            self._cells[other].raised = False
         before = list(self._pending)
         self._pending = [c for c in self._pending if c not in below]
         run = tuple(self._pending) if self._pending != before else None
@@ -450,7 +465,7 @@ class Scheduler:
     def _mark_stale(self, cell_id: str) -> set[Value]:
         """The cell must run again before its values are read: returns the kept values it lets go."""
         cell = self._cells[cell_id]
-        cell.error = None
+        cell.error, cell.raised = None, False
         if cell.base != "unrun":
             cell.base = "stale"
         return self._take_values(cell_id)
@@ -490,19 +505,29 @@ class Scheduler:
         cell = self._cells[cell_id]
         status = self.status(cell_id)
         origins = self.graph.origins(cell_id)
+        error, raised = self._error(cell_id)
         return CellState(
             status=status,
             defs=tuple(sorted(self.graph.defs(cell_id))),
             refs=tuple(sorted(self.graph.refs(cell_id))),
             parents=self.graph.in_order(self.graph.parents(cell_id)),
             children=self.graph.in_order(self.graph.children(cell_id)),
-            error=self._error_text(cell_id),
+            error=error,
             warnings=cell.warnings,
             cached=cell.cached and status == "fresh",
             origins=tuple(
                 (name, next(iter(found))) for name, found in sorted(origins.items()) if len(found) == 1
             ),
+            name=self.name(cell_id),
+            raised=raised,
         )
+
+    def name(self, cell_id: str) -> str | None:
+        """What the cell's label shows after its position: its title, else its main definition."""
+        cell = self._cells.get(cell_id)
+        if cell is None:
+            return None
+        return cell_name(cell.title, self.graph.facts(cell_id) if cell_id in self.graph else None)
 
     def cache_mode(self, cell_id: str) -> str:
         """The cell's cache option: "off", "memory" or "disk"."""
@@ -527,15 +552,17 @@ class Scheduler:
     def pending(self) -> tuple[str, ...]:
         return tuple(self._pending)
 
-    def _error_text(self, cell_id: str) -> str | None:
+    def _error(self, cell_id: str) -> tuple[str | None, bool]:
+        """Why the cell is in error, blocked or disabled, and whether its own run raised it."""
         refusal = self._refusal(cell_id)
         if refusal is not None:
-            return refusal.message
+            return refusal.message, False
         if cell_id in self._derived()[1]:
-            return (
-                "a cell it reads from cannot run (multiple definition, ambiguous read, cycle): fix it first"
-            )
-        return self._cells[cell_id].error
+            above = self.graph.in_order(self.graph.upstream(cell_id) & self._graph_errors)
+            why = "which cannot run (a multiple definition, an ambiguous read or a cycle): fix that first"
+            return f"it reads from {mentions(above)}, {why}", False
+        cell = self._cells[cell_id]
+        return cell.error, cell.raised and cell.error is not None
 
     # ---- helpers -----------------------------------------------------------------------------------
 
@@ -598,7 +625,8 @@ class Scheduler:
     def _refusal(self, cell_id: str) -> Refusal | None:
         if cell_id in self._derived()[0]:
             why = "it is disabled" if self._cells[cell_id].disabled else "an ancestor cell is disabled"
-            return Refusal("CellDisabled", f"cell '{cell_id}' does not run: {why}. Enable it to run it.")
+            message = f"cell {mention(cell_id)} does not run: {why}. Enable it to run it."
+            return Refusal("CellDisabled", message)
         problem = self.graph.error(cell_id) if cell_id in self._graph_errors else None
         if problem is None:
             return None
@@ -620,9 +648,9 @@ class Scheduler:
             owners = self.graph.in_order(self.graph.resolve(m.name, cell_id))
             if owners:
                 found.append(
-                    f"line {m.line}: `{m.how}` mutates '{m.name}', which cell '{owners[0]}' defines. "
+                    f"line {m.line}: `{m.how}` mutates '{m.name}', which cell {mention(owners[0])} defines. "
                     f"Mutations are not tracked, so cells that read '{m.name}' will not re-run: "
-                    f"move this change into cell '{owners[0]}', or build a new value here."
+                    f"move this change into cell {mention(owners[0])}, or build a new value here."
                 )
         return tuple(found)
 

@@ -33,6 +33,7 @@ from reactive_kernel import KERNELSPEC, formats
 from reactive_kernel.core import order
 from reactive_kernel.core.cells import cell_source
 from reactive_kernel.core.errors import UnrunnableNotebookError
+from reactive_kernel.core.naming import title_of
 from reactive_kernel.kernel import protocol_out
 
 NBCONVERT_EXECUTE = "nbconvert.preprocessors.ExecutePreprocessor"
@@ -130,7 +131,12 @@ class DependencyOrderPreprocessor(ExecutePreprocessor):
         """
         assert self.kc is not None
         cells = [
-            {"id": cell_id(c, i), "source": cell_source(c), "cell_type": c.get("cell_type", "code")}
+            {
+                "id": cell_id(c, i),
+                "source": cell_source(c),
+                "cell_type": c.get("cell_type", "code"),
+                "title": title_of(c.get("metadata")),  # so the kernel's notes name cells as people do
+            }
             for i, c in enumerate(self.nb.cells)
         ]
         comm = uuid.uuid4().hex

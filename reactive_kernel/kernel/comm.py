@@ -67,6 +67,12 @@ class FrontendLink:
         session = _session(parent)
         return session in self._observers or any(v.session == session for v in self._viewers)
 
+    def displays(self, parent: dict[str, Any]) -> bool:
+        """Whether the connection that sent a request has a viewer comm, which shows cells' states (and
+        so a cell's error) on the cells themselves."""
+        session = _session(parent)
+        return session is not None and any(v.session == session for v in self._viewers)
+
     @property
     def comms(self) -> list[Any]:
         """The open viewer comms, oldest first."""

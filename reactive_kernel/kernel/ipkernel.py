@@ -21,6 +21,7 @@ from reactive_kernel.features.widgets import WidgetWatch
 from reactive_kernel.kernel import protocol_in, protocol_out
 from reactive_kernel.kernel.comm import FrontendLink
 from reactive_kernel.kernel.interrupts import InterruptGuard
+from reactive_kernel.kernel.labels import CellLabels
 from reactive_kernel.kernel.magics import ReactiveMagics
 
 
@@ -68,6 +69,9 @@ class ReactiveKernel(IPythonKernel):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scheduler = Scheduler(mode=self.mode, definitions=self.definitions)
+        self.labels = CellLabels(
+            self.scheduler.name, self.scheduler.cell_ids
+        )  # how what the kernel prints names cells
         self.values = ValueStore(self.keep_shadowed_bytes)
         self.cell_cache = CellCache(Path(self.cache_dir) if self.cache_dir else None, self.cache_max_bytes)
         self.current_cell: str | None = None  # the cell whose code is executing, for %reactive
@@ -122,18 +126,23 @@ class ReactiveKernel(IPythonKernel):
             return await self._user_code(
                 lambda: execute(*args, cell_meta=cell_meta, cell_id=cell_id), store_history
             )
+        if store_history:  # the count this execution takes: names the cell where no sync placed it
+            self.labels.ran(cell_id, self.shell.execution_count)
         deleted = _deleted_cells(cell_meta)
         if deleted:
+            self.labels.forget(deleted)
             self._apply(self.scheduler.delete(deleted))
         plan = self.scheduler.before_run(cell_id, code)
         self._apply(plan)
         if plan.refusal is not None:
-            return self._refuse(plan.refusal, store_history)
+            # A viewer shows the refusal on the cell, with links to the cells it names: one display.
+            shown_by_viewer = self.link.displays(self.get_parent("shell"))
+            return self._refuse(plan.refusal, store_history, publish=not shown_by_viewer)
         if not plan.execute:
             return self._defer(cell_id, plan, store_history)
         if not self.scheduler.frontend:  # a frontend shows `warnings` on the cell itself
             for warning in self.scheduler.warnings(cell_id):
-                print(f"reactive_kernel warning: {warning}", file=sys.stderr)
+                print(f"reactive_kernel warning: {self.labels.render(warning)}", file=sys.stderr)
         self.current_cell = cell_id
         try:
             if self.guard.take():  # interrupted after the request arrived, before its code could start
@@ -230,9 +239,12 @@ class ReactiveKernel(IPythonKernel):
 
     def _dispatch(self, message: protocol_in.Message) -> None:
         if isinstance(message, protocol_in.Sync):
+            self.labels.take(message.cells)  # first: cells that left keep the labels they had
             self._apply(self.scheduler.sync(message.cells))
         elif isinstance(message, protocol_in.DeltaSync):
+            former = self.labels.before_delta(message.delta)  # cells that leave keep their labels
             self._apply(self.scheduler.apply_delta(message.delta))  # DeltaMismatch: the link asks for all
+            self.labels.took_delta(message.delta, former)
         elif isinstance(message, protocol_in.SetMode):
             self.set_mode(message.mode)
         elif isinstance(message, protocol_in.SetDefinitions):
@@ -284,14 +296,17 @@ class ReactiveKernel(IPythonKernel):
 
     # ---- replies for cells that do not run ---------------------------------------------------------
 
-    def _refuse(self, refusal: Refusal, store_history: bool) -> dict[str, Any]:
-        """Report a multiple definition, cycle or disabled cell as an error output and an error reply."""
-        stb = [f"\x1b[0;31m{refusal.ename}\x1b[0m: {refusal.message}"]
-        self.shell._showtraceback(type(refusal.ename, (Exception,), {}), refusal.message, stb)
+    def _refuse(self, refusal: Refusal, store_history: bool, publish: bool = True) -> dict[str, Any]:
+        """Report a multiple definition, cycle or disabled cell as an error reply, and as an error output
+        when `publish` (nothing else shows it)."""
+        message = self.labels.render(refusal.message)
+        stb = [f"\x1b[0;31m{refusal.ename}\x1b[0m: {message}"]
+        if publish:
+            self.shell._showtraceback(type(refusal.ename, (Exception,), {}), message, stb)
         return {
             "status": "error",
             "ename": refusal.ename,
-            "evalue": refusal.message,
+            "evalue": message,
             "traceback": stb,
             "execution_count": self._count(store_history),
             "user_expressions": {},
@@ -300,8 +315,9 @@ class ReactiveKernel(IPythonKernel):
 
     def _defer(self, cell_id: str, plan: Plan, store_history: bool) -> dict[str, Any]:
         first = [c for c in plan.run or () if c != cell_id]
-        names = ", ".join(f"'{c}'" for c in first)
-        print(f"reactive_kernel: running {len(first)} stale ancestor cell(s) first ({names}); then this cell")
+        names = ", ".join(map(self.labels.label, first))
+        cells = "cell" if len(first) == 1 else "cells"
+        print(f"reactive_kernel: running {len(first)} stale ancestor {cells} first ({names}); then this cell")
         return {
             "status": "ok",
             "execution_count": self._count(store_history),
@@ -354,6 +370,7 @@ class ReactiveKernel(IPythonKernel):
     ) -> None:
         """Say which cell used to define a missing global, so a NameError after a delete makes sense."""
         why = self.scheduler.gone.get(getattr(value, "name", None) or "")
+        why = self.labels.render(why) if why else why
         if why and value.args and isinstance(value.args[0], str) and why not in value.args[0]:
             value.args = (f"{value.args[0]} ({why})", *value.args[1:])
         shell.showtraceback((etype, value, tb), tb_offset=tb_offset)

@@ -49,11 +49,12 @@ class ReactiveMagics(Magics):
             lines.append("this execution has no cell id, so it runs outside the graph")
             return "\n".join(lines)
         s = kernel.scheduler.state(cell_id)
+        label = kernel.labels.label
         lines += [
-            f"cell: {cell_id}",
+            f"cell: {label(cell_id)}",
             f"defs: {', '.join(s.defs) or '-'}",
             f"refs: {', '.join(s.refs) or '-'}",
-            f"parents: {', '.join(s.parents) or '-'}",
-            f"children: {', '.join(s.children) or '-'}",
+            f"parents: {', '.join(map(label, s.parents)) or '-'}",
+            f"children: {', '.join(map(label, s.children)) or '-'}",
         ]
         return "\n".join(lines)

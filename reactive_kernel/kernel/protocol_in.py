@@ -122,7 +122,10 @@ def _cell(item: object, index: int) -> CellInput:
     cache = item.get("cache", "off")
     if cache not in CACHE_MODES:
         raise ProtocolError(f"cache must be one of {', '.join(CACHE_MODES)}", f"{where}.cache")
-    return CellInput(cell_id, source, cell_type, disabled, cache)
+    title = item.get("title")
+    if title is not None and not isinstance(title, str):
+        raise ProtocolError("title must be a string", f"{where}.title")
+    return CellInput(cell_id, source, cell_type, disabled, cache, title or None)
 
 
 def _number(value: object, field: str) -> int:
@@ -146,7 +149,10 @@ def _delta(data: dict[str, Any]) -> Delta:
         raise ProtocolError("cell ids must be unique", "cells")
     if set(ids) & set(deleted):
         raise ProtocolError("a cell cannot be both changed and deleted", "deleted")
-    return Delta(cells, tuple(deleted), order)
+    top = data.get("top")
+    if top is not None:
+        top = _number(top, "top")
+    return Delta(cells, tuple(deleted), order, top)
 
 
 def _change(item: object, index: int) -> CellChange:
@@ -165,7 +171,12 @@ def _change(item: object, index: int) -> CellChange:
         raise ProtocolError(f"cache must be one of {', '.join(CACHE_MODES)}", f"{where}.cache")
     if after is not None and (not isinstance(after, str) or not after):
         raise ProtocolError("after must be a cell id or null", f"{where}.after")
-    return CellChange(cell_id, source, disabled, cache, "after" in item, after)
+    title, below = item.get("title"), item.get("below")
+    if title is not None and not isinstance(title, str):
+        raise ProtocolError("title must be a string", f"{where}.title")
+    if below is not None:
+        below = _number(below, f"{where}.below")
+    return CellChange(cell_id, source, disabled, cache, "after" in item, after, title, below)
 
 
 def scheduled_cell(msg: dict[str, Any]) -> str | None:

@@ -63,4 +63,6 @@ def _cell(s: CellState) -> dict[str, Any]:
         "warnings": list(s.warnings),
         "cached": s.cached,
         "origins": dict(s.origins),
+        "name": s.name,
+        "raised": s.raised,
     }

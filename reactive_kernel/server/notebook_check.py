@@ -17,7 +17,9 @@ from typing import Any
 
 import nbformat
 
+from reactive_kernel.core.analysis import analyze
 from reactive_kernel.core.errors import NotebookModelError
+from reactive_kernel.core.naming import cell_name, title_of
 
 CELL_TYPES = ("code", "markdown", "raw")
 ROUND_TRIP = "reactive_format"  # what formats.reads recorded, notebook and cell metadata: an object
@@ -197,7 +199,9 @@ def _name(value: Any) -> str:
 
 
 def _cell_name(cell: Any) -> str | None:
-    """A cell's name as people see it (marimo cells have one), for messages."""
-    metadata = cell.get("metadata") if isinstance(cell, dict) else None
-    name = metadata.get("name") if isinstance(metadata, dict) else None
-    return name if isinstance(name, str) and name else None
+    """A cell's name as messages show it (core.naming): its title, else what a code cell defines."""
+    source = cell.get("source")
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        source = "".join(source)
+    facts = analyze(source) if cell.get("cell_type") == "code" and isinstance(source, str) else None
+    return cell_name(title_of(cell.get("metadata")), facts)

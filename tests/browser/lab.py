@@ -147,8 +147,10 @@ def free_port() -> int:
 class LabServer:
     """One `jupyter lab` on 127.0.0.1 serving root/notebooks, its settings and workspaces beside it."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, disabled: tuple[str, ...] = ()) -> None:
+        """`disabled`: lab extensions the page leaves off (docs/screenshot.py: a lab without ours)."""
         self.root = root
+        self.disabled = disabled
         self.notebooks = root / "notebooks"
         self.settings = root / "settings"
         self.log = root / "server.log"
@@ -163,7 +165,9 @@ class LabServer:
         self.notebooks.mkdir(parents=True, exist_ok=True)
         self.settings.mkdir(parents=True, exist_ok=True)
         (self.settings / "overrides.json").write_text(json.dumps(NO_NEWS))
-        (self.settings / "page_config.json").write_text(json.dumps(NO_JUPYTEXT_PAGE))
+        off = {**NO_JUPYTEXT_PAGE["disabledExtensions"], **dict.fromkeys(self.disabled, True)}
+        page = {"disabledExtensions": off}
+        (self.settings / "page_config.json").write_text(json.dumps(page))
         for _ in range(3):  # the free port may be taken before the server binds it
             self.port = free_port()
             if self._start_once():

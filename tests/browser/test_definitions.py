@@ -38,8 +38,8 @@ def test_redefinitions_run_and_each_read_says_where_it_comes_from(lab, notebook_
         lab.wait_output("c", "2")
     badge = lab.cell("c").locator(".jp-reactive-badge")
     title = badge.get_attribute("title")
-    assert "reads: x (from #2)" in title, title
-    assert "reads: x (from #1)" in lab.cell("b").locator(".jp-reactive-badge").get_attribute("title")
+    assert "reads: x from #2 (x)" in title, title
+    assert "reads: x from #1 (x)" in lab.cell("b").locator(".jp-reactive-badge").get_attribute("title")
 
 
 def test_the_status_bar_switches_the_policy_and_the_notebook_keeps_it(lab, notebook_name):

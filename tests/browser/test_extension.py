@@ -109,7 +109,9 @@ def test_multiple_definition_is_an_error_on_both_cells_linking_each_other(lab, n
     lab.notebook(notebook_name, {"a": "x = 1", "m": filler, "b": "x = 2"}, metadata=UNIQUE, reactive=True)
     lab.run("b")
     lab.wait_status({"a": "error", "b": "error"})
-    lab.wait_output("b", "MultipleDefinitionError", exact=False)
+    expect(message(lab, "b")).to_contain_text("defines a global that other cells define too", timeout=TIMEOUT)
+    lab.wait_idle()
+    assert lab.output("b") == "", "the message shows the refusal: no red copy of it in the outputs"
     expect(link(lab, "a", "b")).to_have_count(1, timeout=TIMEOUT)
     expect(link(lab, "b", "a")).to_have_count(1, timeout=TIMEOUT)
     lab.cell("a").scroll_into_view_if_needed()
@@ -147,10 +149,11 @@ def test_a_cycle_is_an_error_on_every_cell_in_it(lab, notebook_name):
     lab.notebook(notebook_name, {"a": "x = y + 1", "b": "y = x"}, reactive=True)
     lab.run("a")
     lab.wait_status({"a": "error", "b": "error"})
-    lab.wait_output("a", "CycleError", exact=False)
     for cell, other in (("a", "b"), ("b", "a")):
         expect(message(lab, cell)).to_contain_text("cycle", timeout=TIMEOUT)
         expect(link(lab, cell, other).first).to_be_visible(timeout=TIMEOUT)  # the path names it twice
+    lab.wait_idle()
+    assert lab.output("a") == "", "the message shows the cycle: no red copy of it in the outputs"
 
 
 # e. ------------------------------------------------------------------------------------------------
@@ -164,7 +167,7 @@ def test_deleting_a_cell_reruns_its_readers_with_a_nameerror_naming_it(lab, note
     lab.delete("a")
     lab.wait_status({"b": "error", "c": "blocked"})
     lab.wait_output("b", "NameError", exact=False)
-    assert "cell 'a', which was deleted" in lab.output("b")
+    assert "cell #1 (x), which was deleted" in lab.output("b")
 
 
 def test_deleting_a_cell_in_lazy_mode_makes_its_readers_stale(lab, notebook_name):
@@ -194,6 +197,53 @@ def test_an_exception_blocks_descendants_but_unrelated_cells_run(lab, notebook_n
     lab.run("b")
     lab.wait_output("c", "1.0")
     lab.wait_status("fresh")
+
+
+def test_a_blocked_cells_message_is_shown_once_and_its_cell_link_is_a_link(lab, notebook_name):
+    filler = "md:" + "\n\n".join(f"filler paragraph {i}" for i in range(80))  # b is out of c's view
+    cells = {"t": "md:# Intro", "a": "x = 1", "b": "y = x / 0", "m": filler, "c": "print(y)"}
+    lab.notebook(notebook_name, cells, reactive=True)
+    lab.run("a")
+    lab.wait_status({"a": "fresh", "b": "error", "c": "blocked"})
+    lab.wait_output("b", "ZeroDivisionError", exact=False)
+    lab.wait_idle()
+    expect(message(lab, "b")).to_have_count(0, timeout=TIMEOUT)  # its traceback is the one display
+
+    box = message(lab, "c")
+    expect(box).to_have_count(1, timeout=TIMEOUT)
+    expect(box).to_have_text("cell #3 (y) raised an exception", timeout=TIMEOUT)  # by position and name
+    assert box.locator(":scope > div").count() == 1, "the blocked cell's message shows once"
+    assert lab.output("c") == "", "a blocked cell has no output saying it again"
+    to_b = link(lab, "c", "b")
+    expect(to_b).to_have_text("#3 (y)", timeout=TIMEOUT)
+    expect(to_b).to_have_attribute("role", "link")
+    expect(to_b).to_have_attribute("tabindex", "0")
+    expect(to_b).to_have_attribute("title", "Go to cell #3 (y)")
+    looks = to_b.evaluate(
+        "a => { const s = getComputedStyle(a), p = getComputedStyle(a.parentElement);"
+        " return [s.textDecorationLine, s.cursor, s.color !== p.color]; }"
+    )
+    assert looks == ["underline", "pointer", True], f"a cell link must look like a link: {looks}"
+
+    lab.select("c")  # command mode, where Enter would edit the active cell
+    lab.cell("c").scroll_into_view_if_needed()
+    expect(lab.cell("b")).not_to_be_in_viewport(timeout=TIMEOUT)
+    for _ in range(10):  # from the cell, Tab reaches the link in its message (after the cell's toolbar)
+        lab.page.keyboard.press("Tab")
+        if to_b.evaluate("a => document.activeElement === a"):
+            break
+    expect(to_b).to_be_focused(timeout=TIMEOUT)
+    lab.page.keyboard.press("Enter")
+    expect(lab.cell("b")).to_be_in_viewport(timeout=TIMEOUT)
+    assert lab.active_cell() == "b", "Enter on the link must go to the cell it names"
+    mode = lab.page.evaluate("() => window.reactiveTest.panel().content.mode")
+    assert mode == "command", "the link takes Enter: JupyterLab must not also start editing a cell"
+
+    lab.cell("c").scroll_into_view_if_needed()
+    expect(lab.cell("b")).not_to_be_in_viewport(timeout=TIMEOUT)
+    to_b.click()
+    expect(lab.cell("b")).to_be_in_viewport(timeout=TIMEOUT)
+    assert lab.active_cell() == "b", "clicking the link must go to the cell it names"
 
 
 def test_a_cell_sent_ahead_then_blocked_keeps_its_last_output(lab, notebook_name):
@@ -228,6 +278,7 @@ def test_interrupt_stops_the_cascade_and_leaves_the_rest_stale(lab, notebook_nam
     lab.wait_idle()
     assert lab.output("c") == "0" and prompts(lab, "c") == before, "c must not run after the interrupt"
     assert "KeyboardInterrupt" in lab.output("b")
+    expect(message(lab, "b")).to_have_count(0, timeout=TIMEOUT)  # the traceback says it: shown once
 
 
 # h. ------------------------------------------------------------------------------------------------
