@@ -8,7 +8,7 @@ const SVG = 'http://www.w3.org/2000/svg';
 const ARROW = 'jp-reactive-graph-arrow';
 const ARROW_RELATED = 'jp-reactive-graph-arrow-related';
 const TEXT_X = 8; // the label's left padding in its box
-const CHAR_WIDTH = 6.7; // px per character of the 11px code font (monospace), for cutting labels
+const CHAR_WIDTH = 6.7; // px per character of the 11px code font (monospace), until measured
 
 export type Relation = 'active' | 'ancestor' | 'descendant';
 
@@ -60,7 +60,7 @@ export class GraphCanvas {
 
   /** Characters of a label that fit in a box. */
   get labelChars(): number {
-    return Math.floor((this._width - 2 * TEXT_X) / CHAR_WIDTH);
+    return Math.floor((this._width - 2 * TEXT_X) / this._charWidth);
   }
 
   /** Move every box to its new place (new cells get a box, gone ones lose theirs) and redraw the edges. */
@@ -68,6 +68,7 @@ export class GraphCanvas {
     this._layout = layout;
     const { nodeWidth, nodeHeight } = layout.options;
     this._width = nodeWidth;
+    this._measureFont();
     for (const [id, view] of this._nodeViews) {
       if (!layout.nodes.has(id)) {
         view.g.remove();
@@ -184,6 +185,24 @@ export class GraphCanvas {
     return view;
   }
 
+  /** The width of a character of the labels' font, measured once while the drawing is on screen. */
+  private _measureFont(): void {
+    if (this._measured || !this.svg.isConnected) {
+      return;
+    }
+    const probe = el('text', {});
+    probe.textContent = '0'.repeat(20);
+    const box = el('g', { class: 'jp-reactive-graph-node' }); // the labels' style applies to its text
+    box.appendChild(probe);
+    this._nodes.appendChild(box);
+    const width = probe.getComputedTextLength() / 20;
+    box.remove();
+    if (width > 0) {
+      this._charWidth = width;
+      this._measured = true;
+    }
+  }
+
   private _activate(event: Event): void {
     const node = (event.target as Element).closest('.jp-reactive-graph-node');
     const id = node?.getAttribute('data-cell-id');
@@ -195,6 +214,8 @@ export class GraphCanvas {
 
   private _layout: IGraphLayout | null = null;
   private _width = 0;
+  private _charWidth = CHAR_WIDTH;
+  private _measured = false;
   private readonly _edges: SVGGElement;
   private readonly _nodes: SVGGElement;
   private readonly _nodeViews = new Map<string, INodeView>();

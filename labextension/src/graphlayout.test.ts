@@ -62,15 +62,20 @@ suite('layoutGraph', () => {
     test(`${name}: no two boxes overlap, and no edge passes through a box`, () => {
       const layout = layoutGraph(g);
       const { nodeWidth, nodeHeight, gapX, dummyWidth } = DEFAULT_LAYOUT;
-      const rows = new Map<number, number[]>();
-      for (const node of layout.nodes.values()) {
-        rows.set(node.layer, [...(rows.get(node.layer) ?? []), node.x]);
+      const boxes = [...layout.nodes.values()];
+      for (const node of boxes) {
         assert.ok(node.x >= 0 && node.x + nodeWidth <= layout.width, 'inside the drawing');
         assert.ok(node.y >= 0 && node.y + nodeHeight <= layout.height, 'inside the drawing');
       }
-      for (const xs of rows.values()) {
-        xs.sort((a, b) => a - b);
-        xs.slice(1).forEach((x, i) => assert.ok(x - xs[i] >= nodeWidth + gapX - 1e-6, `boxes at ${xs[i]}, ${x}`));
+      for (const [i, a] of boxes.entries()) {
+        for (const b of boxes.slice(i + 1)) {
+          const apart = Math.abs(a.x - b.x) >= nodeWidth + gapX - 1e-6 || Math.abs(a.y - b.y) >= nodeHeight + gapX;
+          assert.ok(apart, `${a.id} and ${b.id} overlap`);
+        }
+      }
+      const rows = new Map<number, number[]>(); // the layered boxes' left edges, by layer
+      for (const node of boxes.filter(b => g.parents.get(b.id)!.length + g.children.get(b.id)!.length > 0)) {
+        rows.set(node.layer, [...(rows.get(node.layer) ?? []), node.x]);
       }
       for (const edge of layout.edges) {
         for (const point of edge.via) {
@@ -121,6 +126,22 @@ suite('layoutGraph', () => {
     const longest = layout.edges.find(e => e.from === 'c0' && e.to === 'c49')!;
     assert.equal(longest.via.length, 48);
     assert.ok(layout.width < 2 * DEFAULT_LAYOUT.nodeWidth + 2 * DEFAULT_LAYOUT.margin, 'two columns at most');
+  });
+
+  test('cells linked to none are set apart below, in rows as wide as the layers', () => {
+    const wide = layoutGraph(graph({ a: [], b: ['a'], c: ['a'], d: ['a'], x: [], y: [], z: [], w: [] }));
+    const { nodeWidth, gapX } = DEFAULT_LAYOUT;
+    const lowest = Math.max(...['a', 'b', 'c', 'd'].map(id => box(wide, id).y));
+    const apart = ['x', 'y', 'z', 'w'].map(id => box(wide, id));
+    assert.ok(apart.every(node => node.y > lowest), 'below the layered cells');
+    assert.deepEqual(
+      apart.map(node => [node.x, node.y]),
+      [0, 1, 2, 0].map((column, i) => [DEFAULT_LAYOUT.margin + column * (nodeWidth + gapX), apart[i < 3 ? 0 : 3].y])
+    );
+    assert.ok(apart[3].y > apart[0].y, 'three to a row: as wide as b, c, d');
+    const alone = layoutGraph(graph({ x: [], y: [] }));
+    assert.equal(box(alone, 'x').x, box(alone, 'y').x, 'one column when nothing is linked');
+    assert.equal(alone.layers, 0);
   });
 
   test('an edge up a cycle is drawn from the parent to the child', () => {

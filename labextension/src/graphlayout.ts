@@ -11,6 +11,7 @@
 //    the fewest crossings seen (counted exactly between each pair of adjacent layers).
 // 4. x: each node goes to the mean x of its neighbours in the layer placed before it, keeping its layer's
 //    order and spacing; dummy points have the right of way, so long edges run straight (placeX).
+// 5. Cells linked to no other cell go below, in rows as wide as the rest (setApart).
 
 export interface IPoint {
   x: number;
@@ -28,7 +29,7 @@ export interface ILayoutOptions {
 }
 
 export const DEFAULT_LAYOUT: ILayoutOptions = {
-  nodeWidth: 140,
+  nodeWidth: 150,
   nodeHeight: 28,
   gapX: 18,
   gapY: 44,
@@ -46,8 +47,8 @@ export interface ICellGraph {
 
 export interface ILaidNode {
   id: string;
-  layer: number;
-  order: number; // position within its layer, left to right
+  layer: number; // 0 for a cell linked to none, which is set apart below the layers
+  order: number; // position within its layer (or its row, set apart), left to right
   x: number; // the box's top-left corner
   y: number;
 }
@@ -104,8 +105,10 @@ export function relatives(graph: ICellGraph, id: string): { ancestors: Set<strin
 /** Lay the graph out (see the steps at the top of this file). */
 export function layoutGraph(graph: ICellGraph, options: Partial<ILayoutOptions> = {}): IGraphLayout {
   const opts = { ...DEFAULT_LAYOUT, ...options };
-  const layerOf = assignLayers(graph);
-  const net = buildNet(graph, layerOf, opts);
+  const linked = graph.order.filter(id => graph.parents.get(id)!.length + graph.children.get(id)!.length > 0);
+  const alone = graph.order.filter(id => graph.parents.get(id)!.length + graph.children.get(id)!.length === 0);
+  const layered = { ...graph, order: linked };
+  const net = buildNet(layered, assignLayers(layered), opts);
   const crossings = reduceCrossings(net, opts.sweeps);
   placeX(net, opts);
   const top = (layer: number) => opts.margin + layer * (opts.nodeHeight + opts.gapY);
@@ -119,11 +122,35 @@ export function layoutGraph(graph: ICellGraph, options: Partial<ILayoutOptions> 
     })
   );
   const edges = routeEdges(net, top, opts);
-  const right = net.nodes.reduce((most, node) => Math.max(most, node.x + node.width / 2), 0);
-  const flatBelowLast = edges.some(e => e.kind === 'flat' && nodes.get(e.from)!.layer === net.layers.length - 1);
   const rows = net.layers.length;
-  const height = rows === 0 ? 0 : top(rows - 1) + opts.nodeHeight + opts.margin + (flatBelowLast ? opts.gapY / 2 : 0);
-  return { nodes, edges, layers: rows, width: right + opts.margin, height, crossings, options: opts };
+  const dip = edges.some(e => e.kind === 'flat' && nodes.get(e.from)!.layer === rows - 1) ? opts.gapY / 2 : 0;
+  let width = net.nodes.reduce((most, node) => Math.max(most, node.x + node.width / 2), 0) + opts.margin;
+  let height = rows === 0 ? 0 : top(rows - 1) + opts.nodeHeight + dip + opts.margin;
+  if (alone.length > 0) {
+    const below = rows === 0 ? opts.margin : height - opts.margin + opts.gapY;
+    const apart = setApart(alone, Math.max(width - 2 * opts.margin, 0), below, opts);
+    apart.forEach(node => nodes.set(node.id, node));
+    width = Math.max(width, ...apart.map(node => node.x + opts.nodeWidth + opts.margin));
+    height = Math.max(...apart.map(node => node.y)) + opts.nodeHeight + opts.margin;
+  }
+  return { nodes, edges, layers: rows, width, height, crossings, options: opts };
+}
+
+/**
+ * Cells linked to no other cell, set apart below the layers in notebook order, in rows as wide as the
+ * layered drawing (one column when there is none): they would otherwise all sit in the first layer,
+ * which would grow as wide as the notebook is long.
+ */
+function setApart(ids: readonly string[], width: number, y: number, opts: ILayoutOptions): ILaidNode[] {
+  const slot = opts.nodeWidth + opts.gapX;
+  const columns = Math.max(1, Math.floor((width + opts.gapX) / slot));
+  return ids.map((id, i) => ({
+    id,
+    layer: 0,
+    order: i % columns,
+    x: opts.margin + (i % columns) * slot,
+    y: y + Math.floor(i / columns) * (opts.nodeHeight + opts.gapX)
+  }));
 }
 
 /** Longest-path layers; a cycle is entered at its first cell in notebook order. */
