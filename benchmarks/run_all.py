@@ -19,6 +19,7 @@ import bench_cache
 import bench_formats
 import bench_formats_marimo
 import bench_graph
+import bench_graphview
 import bench_growth
 import bench_kernel
 import bench_kernel_memory
@@ -39,6 +40,7 @@ BENCHMARKS = {
     "ordered": bench_ordered,
     "kernel_memory": bench_kernel_memory,
     "browser": bench_browser,
+    "graphview": bench_graphview,
     "widgets": bench_widgets,
     "sql": bench_sql,
     "cache": bench_cache,
