@@ -40,6 +40,26 @@ const CASES: Array<[string, ICellGraph]> = [
 
 const box = (layout: IGraphLayout, id: string) => layout.nodes.get(id)!;
 
+/** Every curve of the path crosses one gap between layers, top to bottom; every line is vertical. */
+function assertBendsInGaps(path: string, layers: number): void {
+  const { margin, nodeHeight, gapY } = DEFAULT_LAYOUT;
+  const bottoms = Array.from({ length: layers }, (_, l) => margin + l * (nodeHeight + gapY) + nodeHeight);
+  const steps = [...path.matchAll(/([MLC])([^MLC]*)/g)].map(
+    ([, op, args]): [string, number[]] => [op, args.trim().split(/[ ,]+/).map(Number)]
+  );
+  let [x, y] = steps[0][1];
+  for (const [op, args] of steps.slice(1)) {
+    const [x1, y1] = args.slice(-2);
+    if (op === 'L') {
+      assert.equal(x1, x, `a line of ${path} is not vertical`);
+    } else {
+      const [upper, lower] = [Math.min(y, y1), Math.max(y, y1)];
+      assert.ok(bottoms.includes(upper) && lower === upper + gapY, `a curve of ${path} leaves its gap`);
+    }
+    [x, y] = [x1, y1];
+  }
+}
+
 suite('layoutGraph', () => {
   for (const [name, g] of CASES) {
     test(`${name}: every cell is placed, parents above children unless in a cycle`, () => {
@@ -78,7 +98,10 @@ suite('layoutGraph', () => {
         rows.set(node.layer, [...(rows.get(node.layer) ?? []), node.x]);
       }
       for (const edge of layout.edges) {
-        for (const point of edge.via) {
+        if (edge.kind !== 'flat') {
+          assertBendsInGaps(edge.path, layout.layers);
+        }
+        for (const point of edge.via()) {
           const layer = Math.round((point.y - DEFAULT_LAYOUT.margin) / (nodeHeight + DEFAULT_LAYOUT.gapY));
           for (const x of rows.get(layer) ?? []) {
             const clear = Math.abs(point.x - (x + nodeWidth / 2)) >= (nodeWidth + dummyWidth) / 2 + gapX - 1e-6;
@@ -97,20 +120,23 @@ suite('layoutGraph', () => {
     const layout = layoutGraph(graph({ a: [], b: ['a'], c: ['b'], d: ['c', 'a'] }));
     const { nodeHeight, gapY, margin } = DEFAULT_LAYOUT;
     const long = layout.edges.find(e => e.from === 'a' && e.to === 'd')!;
-    assert.equal(long.via.length, 2);
+    assert.equal(long.via().length, 2);
     assert.deepEqual(
-      long.via.map(p => p.y),
+      long.via().map(p => p.y),
       [1, 2].map(l => margin + l * (nodeHeight + gapY) + nodeHeight / 2)
     );
-    assert.equal(long.points.length, 2 + 2 * 2);
     const [a, d] = [box(layout, 'a'), box(layout, 'd')];
     assert.deepEqual(long.points[0].y, a.y + nodeHeight, 'starts at the bottom of the parent');
     assert.deepEqual(long.points[long.points.length - 1].y, d.y, 'ends at the top of the child');
     assert.ok(long.points[0].x > a.x && long.points[0].x < a.x + DEFAULT_LAYOUT.nodeWidth);
-    assert.equal((long.path.match(/C/g) ?? []).length, 3, 'one curve per gap');
-    assert.equal((long.path.match(/L/g) ?? []).length, 2, 'one line per layer passed');
+    for (const point of long.via()) {
+      const bend = long.points.findIndex(p => p.y >= point.y);
+      const [above, below] = [long.points[bend - 1], long.points[bend]];
+      assert.ok(above.x === point.x && below.x === point.x, 'passes its dummy point on a vertical line');
+    }
+    assertBendsInGaps(long.path, 4);
     const short = layout.edges.find(e => e.from === 'a' && e.to === 'b')!;
-    assert.deepEqual(short.via, []);
+    assert.deepEqual(short.via(), []);
   });
 
   test("the long edges from one cell share their dummy points: one lane per layer", () => {
@@ -119,12 +145,12 @@ suite('layoutGraph', () => {
       Array.from({ length: 50 }, (_, i) => [`c${i}`, i === 0 ? [] : i === 1 ? ['c0'] : [`c${i - 1}`, 'c0']])
     );
     const layout = layoutGraph(graph(parents));
-    const lanes = new Set(layout.edges.flatMap(e => e.via.map(p => `${p.x},${p.y}`)));
+    const lanes = new Set(layout.edges.flatMap(e => e.via().map(p => `${p.x},${p.y}`)));
     assert.equal(lanes.size, 48, 'one dummy point in each of layers 1..48 (the reads of c2..c49 from c0)');
-    const xs = new Set([...layout.edges.flatMap(e => e.via.map(p => p.x))]);
+    const xs = new Set([...layout.edges.flatMap(e => e.via().map(p => p.x))]);
     assert.equal(xs.size, 1, 'a straight trunk');
     const longest = layout.edges.find(e => e.from === 'c0' && e.to === 'c49')!;
-    assert.equal(longest.via.length, 48);
+    assert.equal(longest.via().length, 48);
     assert.ok(layout.width < 2 * DEFAULT_LAYOUT.nodeWidth + 2 * DEFAULT_LAYOUT.margin, 'two columns at most');
   });
 
@@ -150,7 +176,8 @@ suite('layoutGraph', () => {
     assert.equal(back.kind, 'up');
     assert.equal(back.points[0].y, box(layout, 'c').y, 'leaves the top of the parent, below');
     assert.equal(back.points[back.points.length - 1].y, box(layout, 'a').y + DEFAULT_LAYOUT.nodeHeight);
-    assert.equal(back.via.length, 1);
+    assert.equal(back.via().length, 1);
+    assertBendsInGaps(back.path, 3);
   });
 
   test('barycentre sweeps untangle crossings that notebook order makes', () => {
@@ -165,7 +192,7 @@ suite('layoutGraph', () => {
     const layout = layoutGraph(chain(200));
     assert.equal(layout.layers, 200);
     assert.equal(new Set([...layout.nodes.values()].map(n => n.x)).size, 1);
-    assert.ok(layout.edges.every(e => e.via.length === 0 && e.points[0].x === e.points[1].x));
+    assert.ok(layout.edges.every(e => e.via().length === 0 && e.points[0].x === e.points[1].x));
     assert.equal(layout.width, DEFAULT_LAYOUT.nodeWidth + 2 * DEFAULT_LAYOUT.margin);
   });
 
@@ -200,7 +227,7 @@ suite('relatives', () => {
   }
 });
 
-test('pathData: curves across gaps, lines through layers, either way round', () => {
+test('pathData: curves where the points are not one above the other, lines where they are', () => {
   const points = [
     { x: 0, y: 0 },
     { x: 5, y: 10 },

@@ -57,8 +57,8 @@ export interface ILaidEdge {
   from: string; // the parent
   to: string; // the child; the drawn path ends here (arrowhead)
   kind: 'down' | 'up' | 'flat'; // child below its parent, above it (a cycle), or in the same layer
-  via: IPoint[]; // the dummy points it passes, one per layer it crosses
-  points: IPoint[]; // from its start on one box to its end on the other
+  via(): IPoint[]; // the dummy points it passes, one per layer it crosses (worked out when asked)
+  points: IPoint[]; // from its start on one box to its end on the other, where it bends
   path: string; // SVG path data: curves in the gaps, straight through the layers it crosses
 }
 
@@ -205,7 +205,18 @@ interface INet {
   nodes: INetNode[];
   layers: number[][]; // node indexes per layer, left to right
   pos: number[]; // node index -> its index in its layer
-  chains: Array<{ from: string; to: string; kind: ILaidEdge['kind']; path: number[] }>; // upper to lower
+  chains: IChain[];
+}
+
+/** An edge in the net: from its upper box down its cell's trunk of dummy points to its lower box. */
+interface IChain {
+  from: string;
+  to: string;
+  kind: ILaidEdge['kind'];
+  upper: number;
+  lower: number;
+  trunk: number[]; // the upper box's dummy points, one per layer below it; this edge uses the first `span`
+  span: number;
 }
 
 /**
@@ -229,30 +240,26 @@ function buildNet(graph: ICellGraph, layerOf: Map<string, number>, opts: ILayout
     nodes[lower].up.push(upper);
   };
   const trunks = new Map<string, number[]>(); // `${upper} ${kind}` -> its dummy per layer below it
-  const chains: INet['chains'] = [];
+  const chains: IChain[] = [];
   for (const to of graph.order) {
     for (const from of graph.parents.get(to)!) {
       const [a, b] = [index.get(from)!, index.get(to)!];
       const kind = nodes[b].layer > nodes[a].layer ? 'down' : nodes[b].layer < nodes[a].layer ? 'up' : 'flat';
       const [upper, lower] = kind === 'up' ? [b, a] : [a, b];
-      const path = [upper];
-      if (kind !== 'flat') {
-        const key = `${upper} ${kind}`;
-        const trunk = trunks.get(key) ?? [];
-        trunks.set(key, trunk);
-        for (let l = nodes[upper].layer + 1; l < nodes[lower].layer; l++) {
-          const at = l - nodes[upper].layer - 1;
-          if (trunk[at] === undefined) {
-            trunk[at] = nodes.push({ layer: l, width: opts.dummyWidth, up: [], down: [], x: 0 }) - 1;
-            rank.push(upper + 0.5);
-            link(at === 0 ? upper : trunk[at - 1], trunk[at]);
-          }
-          path.push(trunk[at]);
-        }
-        link(path[path.length - 1], lower);
+      const key = `${upper} ${kind}`;
+      const trunk = trunks.get(key) ?? [];
+      trunks.set(key, trunk);
+      const span = kind === 'flat' ? 0 : nodes[lower].layer - nodes[upper].layer - 1;
+      for (let at = trunk.length; at < span; at++) {
+        const dummy = { layer: nodes[upper].layer + at + 1, width: opts.dummyWidth, up: [], down: [], x: 0 };
+        trunk.push(nodes.push(dummy) - 1);
+        rank.push(upper + 0.5);
+        link(at === 0 ? upper : trunk[at - 1], trunk[at]);
       }
-      path.push(lower);
-      chains.push({ from, to, kind, path });
+      if (kind !== 'flat') {
+        link(span === 0 ? upper : trunk[span - 1], lower);
+      }
+      chains.push({ from, to, kind, upper, lower, trunk, span });
     }
   }
   let count = 0;
@@ -416,42 +423,67 @@ function routeEdges(net: INet, top: (layer: number) => number, opts: ILayoutOpti
     }
     return ports.get(`${v} ${side} ${other}`)!;
   };
-  return net.chains.map(({ from, to, kind, path }) => {
-    const [first, last] = [path[0], path[path.length - 1]];
+  const bends = new Map<number[], number[]>(); // trunk -> where it shifts sideways (indexes), and 0
+  const bendsOf = (trunk: number[]) => {
+    if (!bends.has(trunk)) {
+      const x = (i: number) => net.nodes[trunk[i]].x;
+      bends.set(
+        trunk,
+        trunk.map((_, i) => i).filter(i => i === 0 || x(i) !== x(i - 1))
+      );
+    }
+    return bends.get(trunk)!;
+  };
+  return net.chains.map(chain => {
+    const { from, to, kind, upper, lower, trunk, span } = chain;
+    const [a, b] = [net.nodes[upper], net.nodes[lower]];
     if (kind === 'flat') {
-      const [a, b] = [net.nodes[first], net.nodes[last]];
       const y = top(a.layer) + h;
+      const dip = y + opts.gapY * 0.6; // a curve in the gap below the layer: past no box
       const points = [
         { x: a.x, y },
         { x: b.x, y }
       ];
-      const dip = y + opts.gapY * 0.6; // a curve in the gap below the layer: past no box
       const path = `M${n(a.x)},${n(y)} C${n(a.x)},${n(dip)} ${n(b.x)},${n(dip)} ${n(b.x)},${n(y)}`;
-      return { from, to, kind, via: [], points, path };
+      return { from, to, kind, via: () => [], points, path };
     }
-    const dummies = path.slice(1, -1).map(v => net.nodes[v]);
-    const via = dummies.map(d => ({ x: d.x, y: top(d.layer) + h / 2 }));
-    const points = [{ x: port(first, path[1], 'down'), y: top(net.nodes[first].layer) + h }];
-    dummies.forEach(d => points.push({ x: d.x, y: top(d.layer) }, { x: d.x, y: top(d.layer) + h }));
-    points.push({ x: port(last, path[path.length - 2], 'up'), y: top(net.nodes[last].layer) });
+    // Only where the edge bends: its two ends, and each stretch of its trunk that runs straight down.
+    const points = [{ x: port(upper, span > 0 ? trunk[0] : lower, 'down'), y: top(a.layer) + h }];
+    const stretches = bendsOf(trunk).filter(i => i < span);
+    stretches.forEach((start, k) => {
+      const [first, last] = [net.nodes[trunk[start]], net.nodes[trunk[(stretches[k + 1] ?? span) - 1]]];
+      points.push({ x: first.x, y: top(first.layer) }, { x: last.x, y: top(last.layer) + h });
+    });
+    points.push({ x: port(lower, span > 0 ? trunk[span - 1] : upper, 'up'), y: top(b.layer) });
+    const route = straight(points);
     if (kind === 'up') {
-      points.reverse(); // drawn from the parent (below) to the child (above), arrowhead on the child
-      via.reverse();
+      route.reverse(); // drawn from the parent (below) to the child (above), arrowhead on the child
     }
-    return { from, to, kind, via, points, path: pathData(points) };
+    const via = () => {
+      const centres = trunk.slice(0, span).map(v => ({ x: net.nodes[v].x, y: top(net.nodes[v].layer) + h / 2 }));
+      return kind === 'up' ? centres.reverse() : centres;
+    };
+    return { from, to, kind, via, points: route, path: pathData(route) };
   });
 }
 
+/** The points without the middle ones of a vertical run. */
+function straight(points: IPoint[]): IPoint[] {
+  return points.filter(
+    (q, i) => i === 0 || i === points.length - 1 || !(points[i - 1].x === q.x && points[i + 1].x === q.x)
+  );
+}
+
 /**
- * Curves across the gaps between layers (vertical at both ends, so arrowheads point straight), lines
- * through the layers passed. The points alternate: gap, layer, gap, ..., gap, in either direction.
+ * Straight lines where the points are one above the other (through a layer, down a trunk), curves
+ * elsewhere: those cross a gap between layers, and start and end vertical, so arrowheads point straight.
  */
 export function pathData(points: readonly IPoint[]): string {
   let d = `M${n(points[0].x)},${n(points[0].y)}`;
   for (let i = 1; i < points.length; i++) {
     const [p, q] = [points[i - 1], points[i]];
-    if (i % 2 === 0) {
-      d += ` L${n(q.x)},${n(q.y)}`; // through a layer, at its dummy point
+    if (p.x === q.x) {
+      d += ` L${n(q.x)},${n(q.y)}`;
     } else {
       const mid = (p.y + q.y) / 2;
       d += ` C${n(p.x)},${n(mid)} ${n(q.x)},${n(mid)} ${n(q.x)},${n(q.y)}`;
