@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict';
 import { describe as suite, test } from 'node:test';
 
-import { cellGraph, DEFAULT_LAYOUT, ICellGraph, IGraphLayout, layoutGraph, pathData, relatives } from './graphlayout';
+import { cellGraph, DEFAULT_LAYOUT, ICellGraph, IGraphLayout, layoutGraph, relatives } from './graphlayout';
+import { pathData } from './graphnet';
 
 /** A graph from `{child: [parents]}`, cells in the object's order. */
 function graph(parents: { [id: string]: string[] }): ICellGraph {
