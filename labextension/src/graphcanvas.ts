@@ -27,8 +27,15 @@ interface IEdgeView {
 }
 
 export class GraphCanvas {
-  /** `onActivate` is called with a cell id when its box is clicked, or pressed with Enter or Space. */
-  constructor(private readonly _onActivate: (id: string) => void) {
+  /**
+   * `onActivate` is called with a cell id when its box is clicked, or pressed with Enter or Space;
+   * `describe` gives a box's tooltip, asked when the pointer or the focus comes to the box (not on every
+   * state change: a cascade changes many boxes, and nobody reads their tooltips meanwhile).
+   */
+  constructor(
+    private readonly _onActivate: (id: string) => void,
+    private readonly _describe: (id: string) => string
+  ) {
     const svg = (this.svg = el('svg', { class: 'jp-reactive-graph-canvas', tabindex: '0', role: 'group' }));
     const defs = el('defs', {});
     defs.append(
@@ -41,6 +48,8 @@ export class GraphCanvas {
     this.viewport.append(this._edges, this._nodes);
     svg.append(defs, this.viewport);
     this._nodes.addEventListener('click', event => this._activate(event));
+    this._nodes.addEventListener('pointerover', event => this._explain(event.target as Element));
+    this._nodes.addEventListener('focusin', event => this._explain(event.target as Element));
     this._nodes.addEventListener('keydown', event => {
       if (event.key === 'Enter' || event.key === ' ') {
         this._activate(event);
@@ -100,7 +109,7 @@ export class GraphCanvas {
   }
 
   /** Bring one box in line with its cell: attributes and texts are set only where they changed. */
-  setNode(id: string, status: string, label: string, title: string): void {
+  setNode(id: string, status: string, label: string): void {
     const view = this._nodeViews.get(id);
     if (!view) {
       return;
@@ -113,9 +122,6 @@ export class GraphCanvas {
       view.label = label;
       view.text.textContent = fitText(label, this.labelChars);
       view.g.setAttribute('aria-label', label);
-    }
-    if (view.title.textContent !== title) {
-      view.title.textContent = title;
     }
   }
 
@@ -200,6 +206,18 @@ export class GraphCanvas {
     if (width > 0) {
       this._charWidth = width;
       this._measured = true;
+    }
+  }
+
+  /** Fill in the tooltip of the box under the pointer or with the focus. */
+  private _explain(target: Element): void {
+    const id = target.closest('.jp-reactive-graph-node')?.getAttribute('data-cell-id');
+    const view = id ? this._nodeViews.get(id) : undefined;
+    if (id && view) {
+      const text = this._describe(id);
+      if (view.title.textContent !== text) {
+        view.title.textContent = text;
+      }
     }
   }
 

@@ -29,7 +29,10 @@ export class GraphView extends Widget {
     this.addClass('jp-reactive-graph');
     this.title.caption = _trans.__('Reactive dependency graph');
     this.title.label = _trans.__('Cell graph');
-    this._canvas = new GraphCanvas(id => this._controller?.scrollTo(id));
+    this._canvas = new GraphCanvas(
+      id => this._controller?.scrollTo(id),
+      id => this._tooltip(id)
+    );
     const svg = this._canvas.svg;
     svg.setAttribute(
       'aria-label',
@@ -65,7 +68,9 @@ export class GraphView extends Widget {
     this._ids = [];
     this._parents.clear();
     this._drawn.clear();
+    this._labels.clear();
     this._positions.clear();
+    this._models.clear();
     this._graph = EMPTY;
     this._active = null;
     this._update();
@@ -103,6 +108,7 @@ export class GraphView extends Widget {
     const relaid = this._layOutIfChanged(c, ids);
     const moved = relaid || ids.some(id => positions.get(id) !== this._positions.get(id));
     this._positions = positions;
+    this._models = models;
     for (const id of ids) {
       this._drawNode(c, id, models.get(id)!, moved);
     }
@@ -125,6 +131,7 @@ export class GraphView extends Widget {
     for (const id of [...this._drawn.keys()]) {
       if (!this._parents.has(id)) {
         this._drawn.delete(id);
+        this._labels.delete(id);
       }
     }
     this._canvas.setLayout(layoutGraph(this._graph));
@@ -143,13 +150,26 @@ export class GraphView extends Widget {
       return;
     }
     this._drawn.set(id, state);
-    const trans = this._trans;
-    const name = (other: string) => (this._positions.has(other) ? `#${this._positions.get(other)}` : other);
-    const label = nodeLabel(name(id), state?.defs ?? [], model.sharedModel.getSource(), trans);
+    const label = nodeLabel(this._name(id), state?.defs ?? [], model.sharedModel.getSource(), this._trans);
+    this._labels.set(id, label);
+    this._canvas.setNode(id, state?.status ?? 'unrun', label);
+  }
+
+  /** A box's tooltip: its full label, then what the cell's badge says on hover. */
+  private _tooltip(id: string): string {
+    const c = this._controller;
+    const state = c?.state(id);
+    const model = this._models.get(id);
     const about = state
-      ? describe(state, name, cacheMode(model.getMetadata('reactive')), trans)
-      : trans.__('status: %1', 'unrun');
-    this._canvas.setNode(id, state?.status ?? 'unrun', label, `${label}\n${about}`);
+      ? describe(state, other => this._name(other), cacheMode(model?.getMetadata('reactive')), this._trans)
+      : this._trans.__('status: %1', 'unrun');
+    return `${this._labels.get(id) ?? this._name(id)}\n${about}`;
+  }
+
+  /** `#5` for the notebook's fifth cell. */
+  private _name(id: string): string {
+    const position = this._positions.get(id);
+    return position === undefined ? id : `#${position}`;
   }
 
   /** Mark the active cell's ancestors and descendants when it or the graph changed; show its box. */
@@ -209,7 +229,9 @@ export class GraphView extends Widget {
   private _parents = new Map<string, readonly string[]>(); // each cell's parents as drawn
   private _graph: ICellGraph = EMPTY;
   private _drawn = new Map<string, unknown>(); // cell id -> the state object its box shows
+  private _labels = new Map<string, string>(); // cell id -> its box's full label
   private _positions = new Map<string, number>(); // cell id -> its position in the notebook (1-based)
+  private _models = new Map<string, ICellModel>(); // code cell id -> its model
   private _active: string | null = null;
   private _layouts = 0; // layouts done, for tests (`data-reactive-layouts`)
 }

@@ -78,6 +78,7 @@ def test_edges_have_arrowheads_and_labels_name_cells(lab, notebook_name):
     assert labels["d"] == "#5 print(x, z)", "a cell defining nothing shows its first words"
     assert labels["f"] == "#7 (no definitions)"
     assert labels["g"].startswith("#8 alpha_value") and labels["g"].endswith("\u2026"), labels["g"]
+    node(lab, "g").hover()  # the tooltip is written when the pointer comes
     title = node(lab, "g").locator("title").text_content()
     assert title.startswith("#8 alpha_value, beta_value, gamma_value\n"), title
     assert "defines: alpha_value, beta_value, gamma_value" in title
@@ -142,6 +143,7 @@ def test_a_status_change_updates_its_box_in_place(lab, notebook_name):
     assert marks == ["kept"] * 8, f"the SVG or a box was replaced: {marks}"
     canvas = page.locator(f"{GRAPH} svg.jp-reactive-graph-canvas")
     assert canvas.get_attribute("data-reactive-layouts") == layouts, "statuses alone must not lay it out"
+    node(lab, "c").hover()
     assert "status: fresh" in node(lab, "c").locator("title").text_content()
 
     lab.edit("e", "w = 5")  # a new definition: the label changes, the structure does not
