@@ -20,6 +20,7 @@ import bench_delta
 import bench_formats
 import bench_formats_marimo
 import bench_graph
+import bench_graphview
 import bench_growth
 import bench_kernel
 import bench_kernel_memory
@@ -41,6 +42,7 @@ BENCHMARKS = {
     "delta": bench_delta,
     "kernel_memory": bench_kernel_memory,
     "browser": bench_browser,
+    "graphview": bench_graphview,
     "widgets": bench_widgets,
     "sql": bench_sql,
     "cache": bench_cache,

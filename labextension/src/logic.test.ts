@@ -15,7 +15,6 @@ import {
   ENGLISH,
   formatLabel,
   ITrans,
-  layoutGraph,
   linkCells,
   MAX_ATTEMPTS,
   messageErrors,
@@ -319,23 +318,6 @@ suite('cache option', () => {
   test('the title names the cache option when caching is on', () => {
     assert.match(describe(state('unrun'), id => id, 'memory'), /\ncache: in memory$/);
     assert.match(describe(state('unrun'), id => id, 'disk'), /\ncache: on disk/);
-  });
-});
-
-suite('layoutGraph', () => {
-  test('a cell sits one layer below its deepest parent', () => {
-    const parents: { [id: string]: string[] } = { a: [], b: ['a'], c: ['a', 'b'], d: [] };
-    const layout = layoutGraph(['a', 'b', 'c', 'd'], id => parents[id]);
-    const layers = Object.fromEntries(layout.nodes.map(n => [n.id, n.layer]));
-    assert.deepEqual(layers, { a: 0, b: 1, c: 2, d: 0 });
-    assert.equal(layout.width, 2);
-    assert.equal(layout.edges.length, 3);
-  });
-
-  test('a cycle still lays out', () => {
-    const parents: { [id: string]: string[] } = { a: ['b'], b: ['a'] };
-    const layout = layoutGraph(['a', 'b'], id => parents[id]);
-    assert.equal(layout.nodes.length, 2);
   });
 });
 

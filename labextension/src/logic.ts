@@ -1,4 +1,4 @@
-// The extension's decisions that need no browser: the run queue, texts, labels, graph layout.
+// The extension's decisions that need no browser: the run queue, texts, labels, the cache option.
 // Pure: imports nothing from JupyterLab, so node's test runner covers it (logic.test.ts).
 
 import { CacheMode, Definitions, ICellState, ISyncCell, Mode, Status } from './protocol';
@@ -335,61 +335,4 @@ export function linkCells(message: string): MessagePart[] {
     parts.push({ text: message.slice(last) });
   }
   return parts;
-}
-
-export interface IGraphNode {
-  id: string;
-  layer: number; // longest chain of parents above it
-  slot: number; // position within its layer, in notebook order
-}
-
-export interface IGraphLayout {
-  nodes: IGraphNode[];
-  edges: Array<{ from: string; to: string }>;
-  layers: number;
-  width: number; // most nodes in one layer
-}
-
-/**
- * Layered layout of the cell DAG: a cell sits one layer below its deepest parent; within a layer,
- * notebook order. Cells in a cycle are placed by the parents outside it, so the layout always ends.
- */
-export function layoutGraph(order: readonly string[], parents: (id: string) => readonly string[]): IGraphLayout {
-  const present = new Set(order);
-  const layer = new Map<string, number>();
-  const visiting = new Set<string>();
-  const depth = (id: string): number => {
-    const known = layer.get(id);
-    if (known !== undefined) {
-      return known;
-    }
-    visiting.add(id);
-    let d = 0;
-    for (const p of parents(id)) {
-      if (present.has(p) && !visiting.has(p)) {
-        d = Math.max(d, depth(p) + 1);
-      }
-    }
-    visiting.delete(id);
-    layer.set(id, d);
-    return d;
-  };
-  const slots = new Map<number, number>();
-  const nodes = order.map(id => {
-    const l = depth(id);
-    const slot = slots.get(l) ?? 0;
-    slots.set(l, slot + 1);
-    return { id, layer: l, slot };
-  });
-  const edges = order.flatMap(id =>
-    parents(id)
-      .filter(p => present.has(p))
-      .map(p => ({ from: p, to: id }))
-  );
-  return {
-    nodes,
-    edges,
-    layers: slots.size,
-    width: Math.max(0, ...slots.values())
-  };
 }

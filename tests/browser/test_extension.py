@@ -318,7 +318,6 @@ def test_status_bar_and_graph_view_show_every_code_cell(lab, notebook_name):
     for cell, status in lab.statuses().items():
         node = graph.locator(f"g.jp-reactive-graph-node[data-cell-id='{cell}']")
         expect(node).to_have_attribute("data-reactive-status", status, timeout=TIMEOUT)
-    lab.screenshot("reactive-graph")
     graph.locator("g.jp-reactive-graph-node[data-cell-id='d']").click()
     expect(lab.cell("d")).to_be_in_viewport(timeout=TIMEOUT)
     assert lab.active_cell() == "d", "clicking a graph node must go to its cell"

@@ -1,0 +1,276 @@
+// The graph view's SVG: one element per cell and edge, kept by id and changed in place. A new layout
+// moves the boxes and redraws the edges; a status, label or highlight change touches only its element.
+
+import { IGraphLayout } from './graphlayout';
+import { fitText } from './graphtext';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const ARROW = 'jp-reactive-graph-arrow';
+const ARROW_RELATED = 'jp-reactive-graph-arrow-related';
+const TEXT_X = 8; // the label's left padding in its box
+const CHAR_WIDTH = 6.7; // px per character of the 11px code font (monospace), until measured
+
+export type Relation = 'active' | 'ancestor' | 'descendant';
+
+interface INodeView {
+  g: SVGGElement;
+  text: SVGTextElement;
+  title: SVGTitleElement;
+  status: string;
+  label: string;
+  relation: Relation | undefined;
+}
+
+interface IEdgeView {
+  path: SVGPathElement;
+  relation: Relation | undefined;
+}
+
+export class GraphCanvas {
+  /**
+   * `onActivate` is called with a cell id when its box is clicked, or pressed with Enter or Space;
+   * `describe` gives a box's tooltip, asked when the pointer or the focus comes to the box (not on every
+   * state change: a cascade changes many boxes, and nobody reads their tooltips meanwhile).
+   */
+  constructor(
+    private readonly _onActivate: (id: string) => void,
+    private readonly _describe: (id: string) => string
+  ) {
+    const svg = (this.svg = el('svg', { class: 'jp-reactive-graph-canvas', tabindex: '0', role: 'group' }));
+    const defs = el('defs', {});
+    defs.append(
+      arrowhead(ARROW, 'jp-reactive-graph-arrowhead'),
+      arrowhead(ARROW_RELATED, 'jp-reactive-graph-arrowhead-related')
+    );
+    this.viewport = el('g', { class: 'jp-reactive-graph-viewport' });
+    this._edges = el('g', { class: 'jp-reactive-graph-edges' });
+    this._nodes = el('g', { class: 'jp-reactive-graph-nodes' });
+    this.viewport.append(this._edges, this._nodes);
+    svg.append(defs, this.viewport);
+    this._nodes.addEventListener('click', event => this._activate(event));
+    this._nodes.addEventListener('pointerover', event => this._explain(event.target as Element));
+    this._nodes.addEventListener('focusin', event => this._explain(event.target as Element));
+    this._nodes.addEventListener('keydown', event => {
+      if (event.key === 'Enter' || event.key === ' ') {
+        this._activate(event);
+      }
+    });
+  }
+
+  /** The root element: created once, never replaced. */
+  readonly svg: SVGSVGElement;
+  /** The group that pan and zoom transform. */
+  readonly viewport: SVGGElement;
+
+  /** The layout drawn, or null before the first one. */
+  get layout(): IGraphLayout | null {
+    return this._layout;
+  }
+
+  /** Characters of a label that fit in a box. */
+  get labelChars(): number {
+    return Math.floor((this._width - 2 * TEXT_X) / this._charWidth);
+  }
+
+  /** Move every box to its new place (new cells get a box, gone ones lose theirs) and redraw the edges. */
+  setLayout(layout: IGraphLayout): void {
+    this._layout = layout;
+    const { nodeWidth, nodeHeight } = layout.options;
+    this._width = nodeWidth;
+    this._measureFont();
+    for (const [id, view] of this._nodeViews) {
+      if (!layout.nodes.has(id)) {
+        view.g.remove();
+        this._nodeViews.delete(id);
+      }
+    }
+    for (const node of layout.nodes.values()) {
+      let view = this._nodeViews.get(node.id);
+      if (!view) {
+        view = this._newNode(node.id, nodeWidth, nodeHeight);
+        this._nodes.appendChild(view.g);
+      }
+      view.g.setAttribute('transform', `translate(${node.x},${node.y})`);
+    }
+    this._edgeViews.clear();
+    const paths = layout.edges.map(edge => {
+      const path = el('path', {
+        class: 'jp-reactive-graph-edge',
+        d: edge.path,
+        'data-from': edge.from,
+        'data-to': edge.to,
+        'marker-end': `url(#${ARROW})`
+      });
+      this._edgeViews.set(edgeKey(edge.from, edge.to), { path, relation: undefined });
+      return path;
+    });
+    this._edges.replaceChildren(...paths);
+    this.svg.setAttribute('data-graph-size', `${Math.round(layout.width)}x${Math.round(layout.height)}`);
+  }
+
+  /** Bring one box in line with its cell: attributes and texts are set only where they changed. */
+  setNode(id: string, status: string, label: string): void {
+    const view = this._nodeViews.get(id);
+    if (!view) {
+      return;
+    }
+    if (view.status !== status) {
+      view.status = status;
+      view.g.setAttribute('data-reactive-status', status);
+    }
+    if (view.label !== label) {
+      view.label = label;
+      view.text.textContent = fitText(label, this.labelChars);
+      view.g.setAttribute('aria-label', label);
+    }
+  }
+
+  /**
+   * Mark the active cell, its ancestors and descendants, and the edges between them (each set excludes
+   * the active cell); only the elements whose mark changes are touched.
+   */
+  setRelations(active: string | null, ancestors: ReadonlySet<string>, descendants: ReadonlySet<string>): void {
+    const nodes = new Map<string, Relation>();
+    ancestors.forEach(id => nodes.set(id, 'ancestor'));
+    descendants.forEach(id => nodes.set(id, 'descendant'));
+    if (active !== null) {
+      nodes.set(active, 'active');
+    }
+    const edges = new Map<string, Relation>(); // an edge on a path from an ancestor, or to a descendant
+    for (const edge of this._layout?.edges ?? []) {
+      const [from, to] = [nodes.get(edge.from), nodes.get(edge.to)];
+      if (from === 'ancestor' && (to === 'ancestor' || to === 'active')) {
+        edges.set(edgeKey(edge.from, edge.to), 'ancestor');
+      } else if ((from === 'active' || from === 'descendant') && to === 'descendant') {
+        edges.set(edgeKey(edge.from, edge.to), 'descendant');
+      }
+    }
+    for (const [id, view] of this._nodeViews) {
+      const relation = nodes.get(id);
+      if (view.relation !== relation) {
+        view.relation = relation;
+        setOrRemove(view.g, 'data-reactive-relation', relation);
+      }
+    }
+    for (const [key, view] of this._edgeViews) {
+      const relation = edges.get(key);
+      if (view.relation !== relation) {
+        view.relation = relation;
+        setOrRemove(view.path, 'data-reactive-relation', relation);
+        view.path.setAttribute('marker-end', `url(#${relation ? ARROW_RELATED : ARROW})`);
+      }
+    }
+    setOrRemove(this.svg, 'data-reactive-active', active ?? undefined);
+  }
+
+  /** The box of a cell in drawing coordinates, or null. */
+  box(id: string): { x: number; y: number; width: number; height: number } | null {
+    const node = this._layout?.nodes.get(id);
+    const options = this._layout?.options;
+    return node && options ? { x: node.x, y: node.y, width: options.nodeWidth, height: options.nodeHeight } : null;
+  }
+
+  /** Forget every box and edge (another notebook is shown). */
+  clear(): void {
+    this._nodeViews.clear();
+    this._edgeViews.clear();
+    this._nodes.replaceChildren();
+    this._edges.replaceChildren();
+    this._layout = null;
+    this.svg.removeAttribute('data-reactive-active');
+  }
+
+  private _newNode(id: string, width: number, height: number): INodeView {
+    const g = el('g', { class: 'jp-reactive-graph-node', 'data-cell-id': id, tabindex: '0', role: 'button' });
+    const title = el('title', {});
+    const rect = el('rect', { width: String(width), height: String(height), rx: '5' });
+    const text = el('text', { x: String(TEXT_X), y: String(height / 2 + 4) });
+    g.append(title, rect, text);
+    const view: INodeView = { g, text, title, status: '', label: '', relation: undefined };
+    this._nodeViews.set(id, view);
+    return view;
+  }
+
+  /** The width of a character of the labels' font, measured once while the drawing is on screen. */
+  private _measureFont(): void {
+    if (this._measured || !this.svg.isConnected) {
+      return;
+    }
+    const probe = el('text', {});
+    probe.textContent = '0'.repeat(20);
+    const box = el('g', { class: 'jp-reactive-graph-node' }); // the labels' style applies to its text
+    box.appendChild(probe);
+    this._nodes.appendChild(box);
+    const width = probe.getComputedTextLength() / 20;
+    box.remove();
+    if (width > 0) {
+      this._charWidth = width;
+      this._measured = true;
+    }
+  }
+
+  /** Fill in the tooltip of the box under the pointer or with the focus. */
+  private _explain(target: Element): void {
+    const id = target.closest('.jp-reactive-graph-node')?.getAttribute('data-cell-id');
+    const view = id ? this._nodeViews.get(id) : undefined;
+    if (id && view) {
+      const text = this._describe(id);
+      if (view.title.textContent !== text) {
+        view.title.textContent = text;
+      }
+    }
+  }
+
+  private _activate(event: Event): void {
+    const node = (event.target as Element).closest('.jp-reactive-graph-node');
+    const id = node?.getAttribute('data-cell-id');
+    if (id) {
+      event.preventDefault();
+      this._onActivate(id);
+    }
+  }
+
+  private _layout: IGraphLayout | null = null;
+  private _width = 0;
+  private _charWidth = CHAR_WIDTH;
+  private _measured = false;
+  private readonly _edges: SVGGElement;
+  private readonly _nodes: SVGGElement;
+  private readonly _nodeViews = new Map<string, INodeView>();
+  private readonly _edgeViews = new Map<string, IEdgeView>();
+}
+
+function el<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attributes: { [name: string]: string }
+): SVGElementTagNameMap[K] {
+  const node = document.createElementNS(SVG, tag);
+  Object.entries(attributes).forEach(([name, value]) => node.setAttribute(name, value));
+  return node;
+}
+
+function arrowhead(id: string, className: string): SVGMarkerElement {
+  const marker = el('marker', {
+    id,
+    viewBox: '0 0 10 10',
+    refX: '9',
+    refY: '5',
+    markerWidth: '6',
+    markerHeight: '6',
+    orient: 'auto'
+  });
+  marker.appendChild(el('path', { class: className, d: 'M0,0 L10,5 L0,10 z' }));
+  return marker;
+}
+
+function setOrRemove(node: Element, name: string, value: string | undefined): void {
+  if (value === undefined) {
+    node.removeAttribute(name);
+  } else {
+    node.setAttribute(name, value);
+  }
+}
+
+function edgeKey(from: string, to: string): string {
+  return `${from}\n${to}`;
+}
