@@ -6,6 +6,7 @@ import { NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { Cascade } from './cascade';
+import { BadgeClearance } from './clearance';
 import { ConnectionEvent, ReactiveConnection } from './connection';
 import { Decorations } from './decorations';
 import { cacheMode, definitionsFor, ITrans, toggledCacheMode, withCacheMode } from './logic';
@@ -48,6 +49,7 @@ export class ReactiveController implements IReactiveController {
       onLink: id => this.scrollTo(id),
       trans
     });
+    this._clearance = new BadgeClearance(panel.content);
     this._connection.changed.connect(this._onConnection, this);
     this._connection.received.connect((_, message) => this._handle(message), this);
     this._sync.due.connect(() => this._send(this._sync.next(this._deltas)), this);
@@ -176,6 +178,7 @@ export class ReactiveController implements IReactiveController {
     }
     this._disposed = true;
     this._decorations.dispose(); // first: nothing is drawn while the rest closes
+    this._clearance.dispose();
     this._connection.dispose();
     this._cascade.dispose();
     this._sync.dispose();
@@ -291,6 +294,7 @@ export class ReactiveController implements IReactiveController {
   private readonly _sync: CellSync;
   private readonly _cascade: Cascade;
   private readonly _decorations: Decorations;
+  private readonly _clearance: BadgeClearance;
   private readonly _store = new StateStore();
   private _mode: Mode = 'autorun';
   private _definitions: Definitions = 'ordered';
