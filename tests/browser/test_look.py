@@ -1,14 +1,18 @@
 """How the cells look in a real JupyterLab (docs/frontend.md, On the page): the status badge beside the
-active cell's toolbar.
+active cell's toolbar, and the stale colour apart from JupyterLab's "modified" orange in light and dark
+themes (and a user's own colour kept).
 
 Skipped until `jupyter labextension list` shows `reactive-kernel-labextension` enabled.
 """
 
 from __future__ import annotations
 
+import json
+import math
+
 import pytest
 
-from tests.browser.lab import Lab, labextension_enabled
+from tests.browser.lab import Lab, LabServer, labextension_enabled
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
 expect = sync_api.expect
@@ -36,6 +40,17 @@ BOXES = """id => {
   b.overlap = !!(p && q && q.width && p.x < q.x + q.width && q.x < p.x + p.width && p.y < q.y + q.height
                  && q.y < p.y + p.height);
   return b;
+}"""
+
+# [r, g, b] of a CSS colour as the page paints it: computed colours come as rgb(), or as color(srgb ...)
+# for a color-mix().
+RGB = """value => {
+  const canvas = document.createElement('canvas');
+  canvas.width = canvas.height = 1;
+  const ctx = canvas.getContext('2d');
+  ctx.fillStyle = value;
+  ctx.fillRect(0, 0, 1, 1);
+  return Array.from(ctx.getImageData(0, 0, 1, 1).data.slice(0, 3));
 }"""
 
 
@@ -74,3 +89,113 @@ def test_the_active_cells_badge_is_never_under_the_cell_toolbar(lab, notebook_na
     b = wait_boxes(lab, "a", "b.badge && !b.toolbar", "cell 'a' still has a toolbar")
     right_gap = b["input"]["x"] + b["input"]["width"] - (b["badge"]["x"] + b["badge"]["width"])
     assert 0 <= right_gap < 12, f"cell 'a' (inactive): the badge is not at the right edge: {b}"
+
+
+def colour(lab: Lab, value: str) -> list[int]:
+    return lab.page.evaluate(RGB, value)
+
+
+def distance(a: list[int], b: list[int]) -> float:
+    return math.dist(a, b)
+
+
+def stale_and_modified_colours(lab: Lab) -> dict[str, list[int]]:
+    """The colours of a stale cell (its badge's edge, its stripe) and of JupyterLab's mark of a cell modified
+    since it ran (its prompt), as painted."""
+    css = lab.page.evaluate(
+        """() => {
+          const node = id => window.reactiveTest.node(id);
+          const style = (id, sel) => getComputedStyle(node(id).querySelector(sel));
+          return {
+            badge: style('c', '.jp-reactive-badge').borderLeftColor,
+            stripe: getComputedStyle(node('c')).boxShadow,
+            modified: style('a', '.jp-InputPrompt').color,
+            dirty: node('a').classList.contains('jp-mod-dirty'),
+          };
+        }"""
+    )
+    assert css["dirty"], "cell 'a' should carry JupyterLab's jp-mod-dirty (edited since it ran)"
+    stripe = css["stripe"]  # "rgb(...) 4px 0px 0px 0px inset" or "color(srgb ...) 4px ..."
+    stripe_colour = stripe[: stripe.index(")") + 1]
+    return {
+        "badge": colour(lab, css["badge"]),
+        "stripe": colour(lab, stripe_colour),
+        "modified": colour(lab, css["modified"]),
+    }
+
+
+def stale_and_modified(lab: Lab, name: str) -> None:
+    """a -> b -> c in lazy mode, all run; b changed and run (c turns stale); a edited, not run (modified)."""
+    lab.notebook(
+        name, {"a": "x = 1", "b": "y = x + 1", "c": "print(y)"}, {"reactive": {"mode": "lazy"}}, True
+    )
+    for cell in "abc":
+        lab.run(cell)
+        lab.wait_status("fresh", cell)
+    lab.edit("b", "y = x + 2")
+    lab.run("b")
+    lab.wait_status({"b": "fresh", "c": "stale"})
+    lab.edit("a", "x = 5")
+    lab.select("b")  # away from a and c: neither is active
+    lab.page.wait_for_function("() => window.reactiveTest.node('a').classList.contains('jp-mod-dirty')")
+
+
+@pytest.fixture(scope="module")
+def theme_server(lab_server, tmp_path_factory):
+    """A JupyterLab of this module's own: the tests below switch its theme and write its user settings."""
+    server = LabServer(tmp_path_factory.mktemp("theme-lab"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def theme_lab(theme_server, page):
+    driver = Lab(theme_server, page)
+    yield driver
+    page.close()
+    if driver.path:
+        theme_server.shutdown_sessions(driver.path)
+
+
+def set_theme(lab: Lab, theme: str, light: bool) -> None:
+    lab.command("apputils:change-theme", args={"theme": theme})
+    lab.page.wait_for_function(
+        "light => document.body.dataset.jpThemeLight === String(light)", arg=light, timeout=TIMEOUT
+    )
+
+
+def test_stale_is_not_the_orange_of_a_cell_modified_since_it_ran_in_light_and_dark_themes(
+    theme_lab, notebook_name
+):
+    lab = theme_lab
+    stale_and_modified(lab, notebook_name)
+    seen = {}
+    for theme, light in (("JupyterLab Light", True), ("JupyterLab Dark", False)):
+        set_theme(lab, theme, light)
+        seen[theme] = got = stale_and_modified_colours(lab)
+        assert got["badge"] == got["stripe"], f"{theme}: the stale badge and stripe differ: {got}"
+        # Far apart as colours, not merely unequal: orange (239, 108, 0) against violet.
+        assert distance(got["badge"], got["modified"]) > 120, f"{theme}: stale looks like modified: {got}"
+    light, dark = seen["JupyterLab Light"]["badge"], seen["JupyterLab Dark"]["badge"]
+    assert sum(dark) > sum(light), f"stale should be lighter on the dark theme: {seen}"
+
+
+def test_a_users_own_stale_colour_still_applies(theme_lab, notebook_name):
+    lab = theme_lab
+    (lab.server.user_settings / "reactive-kernel-labextension").mkdir(parents=True, exist_ok=True)
+    settings = {"colors": {"stale": "rgb(0, 128, 128)", "fresh": "var(--jp-warn-color1)"}}
+    (lab.server.user_settings / "reactive-kernel-labextension" / "plugin.jupyterlab-settings").write_text(
+        json.dumps(settings)
+    )
+    try:
+        stale_and_modified(lab, notebook_name)
+        got = stale_and_modified_colours(lab)
+        assert got["badge"] == [0, 128, 128], got
+        fresh = lab.page.evaluate(
+            "() => getComputedStyle(window.reactiveTest.node('b').querySelector('.jp-reactive-badge'))"
+            ".borderLeftColor"
+        )
+        assert colour(lab, fresh) == got["modified"], "a user may choose JupyterLab's orange for a status"
+    finally:
+        (lab.server.user_settings / "reactive-kernel-labextension" / "plugin.jupyterlab-settings").unlink()
