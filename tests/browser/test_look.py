@@ -1,6 +1,6 @@
 """How the cells look in a real JupyterLab (docs/frontend.md, On the page): the status badge beside the
-active cell's toolbar, and the stale colour apart from JupyterLab's "modified" orange in light and dark
-themes (and a user's own colour kept).
+active cell's toolbar, the stale colour apart from JupyterLab's "modified" orange in light and dark themes
+(and a user's own colour kept), and old outputs dimmed after a kernel restart until their cell runs again.
 
 Skipped until `jupyter labextension list` shows `reactive-kernel-labextension` enabled.
 """
@@ -199,3 +199,47 @@ def test_a_users_own_stale_colour_still_applies(theme_lab, notebook_name):
         assert colour(lab, fresh) == got["modified"], "a user may choose JupyterLab's orange for a status"
     finally:
         (lab.server.user_settings / "reactive-kernel-labextension" / "plugin.jupyterlab-settings").unlink()
+
+
+def dimmed(lab: Lab, cell: str) -> bool:
+    return lab.page.evaluate(
+        "id => { const n = window.reactiveTest.node(id);"
+        " return Number(getComputedStyle(n.querySelector('.jp-Cell-outputWrapper')).opacity) < 1; }",
+        cell,
+    )
+
+
+def test_after_a_restart_old_outputs_are_dimmed_until_their_cell_runs_again(lab, notebook_name):
+    cells = {"a": "x = 1\nprint('a', x)", "b": "print('b', x + 1)", "c": "print('c')", "d": "q = 1"}
+    lab.notebook(notebook_name, cells, reactive=True)
+    lab.run("a")
+    lab.wait_output("b", "b 2")
+    lab.run("c")
+    lab.run("d")
+    lab.wait_status("fresh")
+    assert not any(dimmed(lab, cell) for cell in cells), "nothing is dimmed before the restart"
+
+    lab.page.evaluate("() => window.reactiveTest.panel().sessionContext.restartKernel()")
+    lab.wait_status("unrun")
+    for cell in "abc":  # outputs of a kernel that is gone
+        expect(lab.cell(cell)).to_have_attribute("data-reactive-outputs", "previous-kernel", timeout=TIMEOUT)
+        assert dimmed(lab, cell), f"cell {cell!r}: its old output is not dimmed"
+    assert lab.cell("d").get_attribute("data-reactive-outputs") is None, "d has no outputs to dim"
+    assert lab.output("b") == "b 2", "the old outputs stay, dimmed"
+
+    lab.run("c")
+    lab.wait_status("fresh", "c")
+    lab.wait_output("c", "c")
+    expect(lab.cell("c")).not_to_have_attribute("data-reactive-outputs", "previous-kernel", timeout=TIMEOUT)
+    assert not dimmed(lab, "c")
+    assert dimmed(lab, "a") and dimmed(lab, "b"), "cells that have not run since stay dimmed"
+
+    lab.edit("a", "x = 2\nprint('a', x)")
+    lab.run("a")  # and b, which reads x
+    lab.wait_output("b", "b 3")
+    lab.wait_status("fresh", "a", "b")
+    for cell in "ab":
+        expect(lab.cell(cell)).not_to_have_attribute(
+            "data-reactive-outputs", "previous-kernel", timeout=TIMEOUT
+        )
+        assert not dimmed(lab, cell)
