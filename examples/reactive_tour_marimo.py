@@ -105,7 +105,7 @@ def _():
     #   needs run first.
     # - **The slider.** Drag it, and watch the execution counts: only the plot cell runs again. (If it shows
     #   as text, `FloatSlider(value=1.0, ...)`, ipywidgets was installed after this page opened: reload the
-    #   page.)
+    #   page and run the slider's cell again.)
     # - **Lazy mode.** Click **Lazy** in the toolbar (or run `%reactive lazy`), change `n` again and run
     #   it: the cells below turn stale (purple) until you press **Run stale**. `%reactive autorun`
     #   switches back.

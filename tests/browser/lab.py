@@ -154,6 +154,7 @@ class LabServer:
         self.notebooks = root / "notebooks"
         self.settings = root / "settings"
         self.user_settings = root / "user-settings"  # what a page saves (a theme switch): this server's only
+        self.extra_args: list[str] = []  # more `jupyter lab` options
         self.log = root / "server.log"
         self.process: subprocess.Popen | None = None
         self.port = 0
@@ -182,7 +183,7 @@ class LabServer:
             "--ServerApp.password=", f"--ServerApp.root_dir={self.notebooks}",
             f"--LabApp.workspaces_dir={self.root}", f"--LabApp.app_settings_dir={self.settings}",
             f"--LabApp.user_settings_dir={self.user_settings}",
-            "--LabApp.expose_app_in_browser=True", *ISOLATE_FROM_JUPYTEXT,
+            "--LabApp.expose_app_in_browser=True", *ISOLATE_FROM_JUPYTEXT, *self.extra_args,
         ]  # fmt: skip
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=self.root)
