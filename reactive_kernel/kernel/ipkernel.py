@@ -69,9 +69,8 @@ class ReactiveKernel(IPythonKernel):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scheduler = Scheduler(mode=self.mode, definitions=self.definitions)
-        self.labels = CellLabels(
-            self.scheduler.name, self.scheduler.cell_ids
-        )  # how what the kernel prints names cells
+        # How what the kernel prints names cells: `#3 (load)`.
+        self.labels = CellLabels(self.scheduler.name, self.scheduler.cell_ids)
         self.values = ValueStore(self.keep_shadowed_bytes)
         self.cell_cache = CellCache(Path(self.cache_dir) if self.cache_dir else None, self.cache_max_bytes)
         self.current_cell: str | None = None  # the cell whose code is executing, for %reactive
