@@ -65,7 +65,7 @@ def test_a_one_cell_edit_in_a_large_notebook_sends_a_small_delta(lab, notebook_n
     lab.wait_status({"b": "error", "c": "blocked"})
     expect(statusbar).to_have_text("reactive: autorun · ordered · 1 error, 1 blocked", timeout=TIMEOUT)
     link = lab.cell("c").locator(".jp-reactive-message .jp-reactive-cell-link[data-cell-id='b']")
-    expect(link).to_have_text("#2", timeout=TIMEOUT)
+    expect(link).to_have_text("#2 (y)", timeout=TIMEOUT)
 
     start = len(lab.comm_sent)
     count = len(lab.ids())
