@@ -72,7 +72,7 @@ def test_a_one_cell_edit_in_a_large_notebook_sends_a_small_delta(lab, notebook_n
     lab.select("a")
     lab.command("notebook:insert-cell-above")
     lab.page.wait_for_function("n => window.reactiveTest.ids().length === n", arg=count + 1, timeout=TIMEOUT)
-    expect(link).to_have_text("#3", timeout=TIMEOUT)  # b moved down one: the link in c says so
+    expect(link).to_have_text("#3 (y)", timeout=TIMEOUT)  # b moved down one: the link in c says so
     lab.edit("b", "y = x + 1")
     lab.run("b")
     lab.wait_output("c", "6")
