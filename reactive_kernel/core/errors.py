@@ -71,7 +71,7 @@ class QuickFixError(ReactiveError, ValueError):
     """A quick fix the kernel cannot make: names the cell, the global and why (a core.naming mention)."""
 
     def __init__(self, cell_id: str, name: str, reason: str) -> None:
-        super().__init__(f"cannot rename '{name}' in cell {_mention(cell_id)}: {reason}")
+        super().__init__(f"cannot fix '{name}' in cell {_mention(cell_id)}: {reason}")
         self.cell_id = cell_id
         self.name = name
         self.reason = reason
