@@ -69,6 +69,8 @@ def plan(graph: Graph, source: Source, cell_id: str, name: str, kind: str, to: s
     """The new source of each cell the fix changes, by id (the cell first); raises QuickFixError."""
     if kind not in KINDS:
         raise QuickFixError(cell_id, name, f"there is no quick fix called {kind!r}")
+    if cell_id not in graph:
+        raise QuickFixError(cell_id, name, "the kernel has no such code cell (was it deleted?)")
     fix = next((f for f in offered(graph, cell_id, source) if f.name == name and f.kind == kind), None)
     if fix is None:
         raise QuickFixError(cell_id, name, _why_not(graph, cell_id, name, kind))
