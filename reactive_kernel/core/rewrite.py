@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import keyword
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -652,16 +652,15 @@ def _side(use: _Use, binds: bool) -> str:
     return {_UNBOUND: "incoming", _BOUND: "own"}.get(use.state, "both")
 
 
-def _choose(walk: _Walk, part: Part, new: str, positions: object) -> list[_Edit]:
+def _choose(walk: _Walk, part: Part, new: str, where: Mapping[cst.CSTNode, CodeRange]) -> list[_Edit]:
     """The edits for `part`; raises RewriteRefused where the cell's meaning could not be kept."""
-    where = _where(positions)
     if walk.problems:
         node, reason = walk.problems[0]
-        raise RewriteRefused(f"line {where(node).start.line}: {reason}")
+        raise RewriteRefused(f"line {where[node].start.line}: {reason}")
     edits = []
     for use in walk.uses:
         side = _side(use, walk.binds)
-        line = where(use.node).start.line
+        line = where[use.node].start.line
         if side == "split":
             raise RewriteRefused(
                 f"line {line}: `{walk.name} += ...` reads another cell's '{walk.name}' and defines this "
@@ -673,17 +672,10 @@ def _choose(walk: _Walk, part: Part, new: str, positions: object) -> list[_Edit]
                 "cell's on others"
             )
         if side == part:
-            span = where(use.node)
+            span = where[use.node]
             text = f"{walk.name} as {new}" if use.alias else new
             edits.append(_Edit(span.start.line - 1, span.start.column, span.end.column, text))
     return edits
-
-
-def _where(positions: object) -> object:
-    def find(node: cst.CSTNode) -> CodeRange:
-        return positions[node]  # type: ignore[index]
-
-    return find
 
 
 def _check_opaque(masked: View, name: str) -> None:
