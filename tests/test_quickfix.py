@@ -163,3 +163,8 @@ def test_a_cell_run_after_the_fix_keeps_the_value_another_cell_made_since():
     assert s.before_run("a", "_x = 1").forget == frozenset()  # a's old x is b's now: not deleted
     s.after_run("a", "ok")
     assert s.sync([CellInput("b", "x = 2")]).forget == frozenset()  # deleting a leaves b's x too
+
+
+def test_a_cell_deleted_while_another_defines_its_name_still_deletes_its_own_value():
+    s = conflict("a: x = 1")  # b defines x too, and never ran: the x the kernel holds is a's
+    assert s.sync([CellInput("b", "x = 2")]).forget == {"x"}

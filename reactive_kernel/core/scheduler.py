@@ -133,6 +133,7 @@ class Scheduler:
         self._graph_errors: set[str] = set()  # cells with a multiple definition or in a cycle
         self._closures: tuple[frozenset[str], frozenset[str]] | None = None  # (disabled, blocked by graph)
         self._kept = KeptValues(self.graph)  # ordered: values the kernel keeps, per defining cell and name
+        self._made_by: dict[str, str] = {}  # global -> the cell whose run bound it last
 
     @property
     def definitions(self) -> Policy:
@@ -240,17 +241,11 @@ class Scheduler:
         """The globals a cell made that still hold its values, to delete before it runs again or goes.
 
         Under `unique` a name has one definer, except while a cell that cannot run is edited (core.quickfix
-        renames `x` there): another cell may then have run and made `x`, and that value is not this cell's.
+        renames `x` there): another cell may then run and make `x`, and that value is not this cell's.
         """
         if self.definitions != "unique":
             return names
-        return frozenset(
-            n
-            for n in names
-            if not any(
-                n in self._cells[o].ran_defs for o in self.graph.definers(n) - {cell_id} if o in self._cells
-            )
-        )
+        return frozenset(n for n in names if self._made_by.get(n, cell_id) == cell_id)
 
     def _rewired(self, cells: Rewired) -> set[Value]:
         """Cells that now read a name from another cell (a cell inserted, moved or deleted above them)
@@ -275,6 +270,9 @@ class Scheduler:
         for cell_id in removed:
             cell = self._cells.pop(cell_id)
             forget |= self._own(cell_id, cell.ran_defs)
+            for name in cell.ran_defs:
+                if self._made_by.get(name) == cell_id:
+                    del self._made_by[name]
             drop |= self._take_values(cell_id)
             orphans |= {r for name in cell.ran_defs for r in self.graph.readers(name)}
             change = self.graph.remove_cell(cell_id)
@@ -380,6 +378,7 @@ class Scheduler:
         drop = self._take_values(cell_id)
         cell.ran_source, cell.ran_defs, cell.error, cell.raised = source, facts.defs, None, False
         cell.follows = False
+        self._made_by.update(dict.fromkeys(facts.defs, cell_id))
         cell.warnings = self._mutation_warnings(cell_id, facts)
         for name in facts.defs:
             self.gone.pop(name, None)
