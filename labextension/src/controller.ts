@@ -8,6 +8,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { Cascade } from './cascade';
 import { ConnectionEvent, ReactiveConnection } from './connection';
 import { Decorations } from './decorations';
+import { QuickFixes } from './fixes';
 import { cacheMode, definitionsFor, ITrans, toggledCacheMode, withCacheMode } from './logic';
 import { CellIndex, scrollToCell } from './navigation';
 import {
@@ -16,6 +17,7 @@ import {
   Definitions,
   FrontendMessage,
   ICellState,
+  IFix,
   KernelMessage as ReactiveMessage,
   Mode,
   Status
@@ -38,6 +40,15 @@ export class ReactiveController implements IReactiveController {
       cell: id => this._index.cell(id),
       store: this._store
     });
+    this._fixes = new QuickFixes({
+      cell: id => this._index.cell(id),
+      connected: () => this.connected,
+      send: message => this._connection.send(message),
+      flush: () => this._sync.flush(),
+      redraw: ids => this._decorations.redraw(ids),
+      label: id => this.cellLabel(id),
+      trans
+    });
     this._decorations = new Decorations({
       panel,
       index: this._index,
@@ -46,6 +57,8 @@ export class ReactiveController implements IReactiveController {
       highlight: () => this._highlight,
       label: id => this.cellLabel(id),
       onLink: id => this.scrollTo(id),
+      onFix: (id, fix) => void this.quickFix(id, fix),
+      fixNote: id => this._fixes.note(id),
       trans
     });
     this._connection.changed.connect(this._onConnection, this);
@@ -104,6 +117,10 @@ export class ReactiveController implements IReactiveController {
 
   scrollTo(cellId: string): void {
     scrollToCell(this.panel.content, cellId);
+  }
+
+  quickFix(cellId: string, fix: IFix): Promise<void> {
+    return this._fixes.apply(cellId, fix);
   }
 
   updateSettings(settings: ISettings): void {
@@ -176,6 +193,7 @@ export class ReactiveController implements IReactiveController {
     }
     this._disposed = true;
     this._decorations.dispose(); // first: nothing is drawn while the rest closes
+    this._fixes.dispose();
     this._connection.dispose();
     this._cascade.dispose();
     this._sync.dispose();
@@ -185,6 +203,7 @@ export class ReactiveController implements IReactiveController {
   private _onConnection(_: unknown, event: ConnectionEvent): void {
     switch (event) {
       case 'reset':
+        this._fixes.reset();
         this._cascade.clear();
         this._store.clear();
         this._sync.reset();
@@ -222,6 +241,7 @@ export class ReactiveController implements IReactiveController {
         // Only the notebook's code cells: the status bar counts what the store holds.
         const cells = Object.entries(message.cells).filter(([id]) => this._index.isCode(id));
         const { changed, renamed } = this._store.merge(Object.fromEntries(cells));
+        this._fixes.forget(changed);
         this._decorations.redraw(changed);
         if (renamed.length) {
           this._decorations.relabel(renamed);
@@ -236,6 +256,9 @@ export class ReactiveController implements IReactiveController {
         if (this._sync.wantsWhole(message.rev)) {
           this._send(this._sync.whole());
         }
+        break;
+      case 'rewrite':
+        this._fixes.answer(message.request, message.cells, message.error);
         break;
       case 'error':
         console.warn(`reactive_kernel: ${message.message}`);
@@ -291,6 +314,7 @@ export class ReactiveController implements IReactiveController {
   private readonly _sync: CellSync;
   private readonly _cascade: Cascade;
   private readonly _decorations: Decorations;
+  private readonly _fixes: QuickFixes;
   private readonly _store = new StateStore();
   private _mode: Mode = 'autorun';
   private _definitions: Definitions = 'ordered';
