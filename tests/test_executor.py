@@ -9,6 +9,7 @@ channels wait for messages in slices (`SlicedWaitChannel`), so a missed wake-up 
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from queue import Empty
 
 import pytest
@@ -108,7 +109,10 @@ def test_an_endless_wait_returns_a_message_that_arrives_after_several_slices(mon
         return msg
 
     try:
-        msg = asyncio.run(scenario())
+        # Its own thread: a test before it in the same process (Playwright's sync API) may have left an
+        # event loop running in this one, where asyncio.run refuses to start.
+        with ThreadPoolExecutor(1) as pool:
+            msg = pool.submit(asyncio.run, scenario()).result()
     finally:
         receiver.close(linger=0)
         sender.close(linger=0)

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from reactive_kernel.core.errors import ProtocolError
+from reactive_kernel.core.quickfix import Fix
 from reactive_kernel.core.scheduler import STATUSES, CellState
 from reactive_kernel.kernel import protocol_in, protocol_out
 
@@ -40,6 +41,7 @@ def test_every_documented_frontend_message_parses_and_nothing_else():
         "run_stale": {"type": "run_stale"},
         "stop": {"type": "stop"},
         "request_state": {"type": "request_state"},
+        "quick_fix": {"type": "quick_fix", "request": 1, "cell": "a", "name": "x", "kind": "rename"},
     }
     assert table("## Frontend -> kernel") == list(examples)
     for data in examples.values():
@@ -57,6 +59,7 @@ def test_every_documented_kernel_message_is_built_by_protocol_out():
         protocol_out.mode("lazy"),
         protocol_out.definitions("unique"),
         protocol_out.resync(3, "the cells' order differs from the kernel's"),
+        protocol_out.rewrite(1, [("a", "x = 1", "x_2 = 1")]),
         protocol_out.error("bad"),
     ]
     assert table("## Kernel -> frontend") == [m["type"] for m in built]
@@ -95,6 +98,43 @@ def test_sync_takes_a_cells_title_for_its_label(extra, expected):
         assert info.value.field == expected
     else:
         assert protocol_in.parse(data).cells[0].title == expected
+
+
+# (the quick_fix message's fields beyond its type, the field a ProtocolError names; None: it parses)
+QUICK_FIXES = [
+    ({"request": 1, "cell": "a", "name": "x", "kind": "private"}, None),
+    ({"request": 1, "cell": "a", "name": "x", "kind": "rename", "to": "total"}, None),
+    ({"cell": "a", "name": "x", "kind": "rename"}, "request"),
+    ({"request": -1, "cell": "a", "name": "x", "kind": "rename"}, "request"),
+    ({"request": 1, "cell": "", "name": "x", "kind": "rename"}, "cell"),
+    ({"request": 1, "cell": "a", "name": "x y", "kind": "rename"}, "name"),
+    ({"request": 1, "cell": "a", "name": "x", "kind": "inline"}, "kind"),
+    ({"request": 1, "cell": "a", "name": "x", "kind": "rename", "to": 3}, "to"),
+]
+
+
+@pytest.mark.parametrize(("fields", "bad"), QUICK_FIXES)
+def test_quick_fix_messages_are_checked(fields, bad):
+    data = {"type": "quick_fix", **fields}
+    if bad is None:
+        message = protocol_in.parse(data)
+        assert (message.cell, message.name, message.kind, message.to) == (
+            "a",
+            "x",
+            fields["kind"],
+            fields.get("to"),
+        )
+        return
+    with pytest.raises(ProtocolError) as info:
+        protocol_in.parse(data)
+    assert info.value.field == bad
+
+
+def test_a_state_carries_its_fixes():
+    fix = Fix("rename", "x", "x_2", ("a", "r"))
+    state = CellState("error", ("x",), (), (), (), "defined twice", (), fixes=(fix,))
+    cell = protocol_out.state({"a": state})["cells"]["a"]
+    assert cell["fixes"] == [{"kind": "rename", "name": "x", "to": "x_2", "cells": ["a", "r"]}]
 
 
 def test_a_state_carries_the_cells_name_and_whether_it_raised():

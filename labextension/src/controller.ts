@@ -9,6 +9,7 @@ import { Cascade } from './cascade';
 import { BadgeClearance } from './clearance';
 import { ConnectionEvent, ReactiveConnection } from './connection';
 import { Decorations } from './decorations';
+import { QuickFixes } from './fixes';
 import { cacheMode, definitionsFor, ITrans, toggledCacheMode, withCacheMode } from './logic';
 import { CellIndex, scrollToCell } from './navigation';
 import { OldOutputs } from './oldoutputs';
@@ -18,6 +19,7 @@ import {
   Definitions,
   FrontendMessage,
   ICellState,
+  IFix,
   KernelMessage as ReactiveMessage,
   Mode,
   Status
@@ -40,6 +42,15 @@ export class ReactiveController implements IReactiveController {
       cell: id => this._index.cell(id),
       store: this._store
     });
+    this._fixes = new QuickFixes({
+      cell: id => this._index.cell(id),
+      connected: () => this.connected,
+      send: message => this._connection.send(message),
+      flush: () => this._sync.flush(),
+      redraw: ids => this._decorations.redraw(ids),
+      label: id => this.cellLabel(id),
+      trans
+    });
     this._decorations = new Decorations({
       panel,
       index: this._index,
@@ -48,6 +59,8 @@ export class ReactiveController implements IReactiveController {
       highlight: () => this._highlight,
       label: id => this.cellLabel(id),
       onLink: id => this.scrollTo(id),
+      onFix: (id, fix) => void this.quickFix(id, fix),
+      fixNote: id => this._fixes.note(id),
       trans
     });
     this._clearance = new BadgeClearance(panel.content);
@@ -108,6 +121,10 @@ export class ReactiveController implements IReactiveController {
 
   scrollTo(cellId: string): void {
     scrollToCell(this.panel.content, cellId);
+  }
+
+  quickFix(cellId: string, fix: IFix): Promise<void> {
+    return this._fixes.apply(cellId, fix);
   }
 
   updateSettings(settings: ISettings): void {
@@ -180,6 +197,7 @@ export class ReactiveController implements IReactiveController {
     }
     this._disposed = true;
     this._decorations.dispose(); // first: nothing is drawn while the rest closes
+    this._fixes.dispose();
     this._clearance.dispose();
     this._oldOutputs.dispose();
     this._connection.dispose();
@@ -191,6 +209,7 @@ export class ReactiveController implements IReactiveController {
   private _onConnection(_: unknown, event: ConnectionEvent): void {
     switch (event) {
       case 'reset':
+        this._fixes.reset();
         this._cascade.clear();
         this._store.clear();
         this._sync.reset();
@@ -234,6 +253,7 @@ export class ReactiveController implements IReactiveController {
         // Only the notebook's code cells: the status bar counts what the store holds.
         const cells = Object.entries(message.cells).filter(([id]) => this._index.isCode(id));
         const { changed, renamed } = this._store.merge(Object.fromEntries(cells));
+        this._fixes.forget(changed);
         this._decorations.redraw(changed);
         if (renamed.length) {
           this._decorations.relabel(renamed);
@@ -248,6 +268,9 @@ export class ReactiveController implements IReactiveController {
         if (this._sync.wantsWhole(message.rev)) {
           this._send(this._sync.whole());
         }
+        break;
+      case 'rewrite':
+        this._fixes.answer(message.request, message.cells, message.error);
         break;
       case 'error':
         console.warn(`reactive_kernel: ${message.message}`);
@@ -303,6 +326,7 @@ export class ReactiveController implements IReactiveController {
   private readonly _sync: CellSync;
   private readonly _cascade: Cascade;
   private readonly _decorations: Decorations;
+  private readonly _fixes: QuickFixes;
   private readonly _clearance: BadgeClearance;
   private readonly _oldOutputs: OldOutputs;
   private readonly _store = new StateStore();

@@ -9,6 +9,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { cacheMode, ITrans } from './logic';
 import { CellIndex } from './navigation';
+import { IFix } from './protocol';
 import { clearCell, IRenderContext, renderCell } from './render';
 import { StateStore } from './states';
 
@@ -27,6 +28,10 @@ export namespace Decorations {
     label: (cellId: string) => string;
     /** A link to another cell in a message was clicked. */
     onLink: (cellId: string) => void;
+    /** A quick fix's button was pressed on a cell. */
+    onFix: (cellId: string, fix: IFix) => void;
+    /** Why a cell's last quick fix was not made, or null. */
+    fixNote: (cellId: string) => string | null;
     trans: ITrans;
   }
 }
@@ -142,9 +147,9 @@ export class Decorations implements IDisposable {
   }
 
   private _draw(only: ReadonlySet<string> | null): void {
-    const { store, index, label, onLink, trans } = this._options;
+    const { store, index, label, onLink, onFix, fixNote, trans } = this._options;
     const known = { has: (id: string) => index.cell(id) !== undefined };
-    const ctx: IRenderContext = { known, label, onLink, trans };
+    const ctx: IRenderContext = { known, label, onLink, trans, onFix, fixNote };
     const connected = this._options.connected();
     let cells: Cell[] = [...this._options.panel.content.widgets];
     if (only) {

@@ -13,12 +13,14 @@ import {
   describe,
   describeReads,
   ENGLISH,
+  fixText,
   formatLabel,
   ITrans,
   linkCells,
   MAX_ATTEMPTS,
   messageErrors,
   RunQueue,
+  sourceEdit,
   statusBarParts,
   statusBarText,
   syncCell,
@@ -26,7 +28,7 @@ import {
   toggledCacheMode,
   withCacheMode
 } from './logic';
-import { ICellState, parseKernelMessage, Status } from './protocol';
+import { ICellState, IFix, parseKernelMessage, Status } from './protocol';
 import { StateStore } from './states';
 
 const state = (status: Status, extra: Partial<ICellState> = {}): ICellState => ({
@@ -41,6 +43,7 @@ const state = (status: Status, extra: Partial<ICellState> = {}): ICellState => (
   origins: {},
   name: null,
   raised: false,
+  fixes: [],
   ...extra
 });
 
@@ -332,7 +335,10 @@ suite('parseKernelMessage', () => {
     { type: 'hello', version: 1, capabilities: ['delta'], mode: 'autorun', definitions: 'ordered' },
     { type: 'resync', rev: 4, reason: "the cells' order differs from the kernel's" },
     { type: 'resync', rev: null, reason: 'no number' },
-    { type: 'state', cells: { a: state('error', { name: 'load', raised: true }) } }
+    { type: 'state', cells: { a: state('error', { name: 'load', raised: true }) } },
+    { type: 'state', cells: { a: state('error', { fixes: [{ kind: 'rename', name: 'x', to: 'x_2', cells: ['a'] }] }) } },
+    { type: 'rewrite', request: 1, cells: [{ id: 'a', before: 'x = 1', after: 'x_2 = 1' }], error: null },
+    { type: 'rewrite', request: 2, cells: [], error: 'cannot fix it' }
   ];
   const bad = [
     null,
@@ -346,7 +352,12 @@ suite('parseKernelMessage', () => {
     { type: 'resync', rev: '4', reason: 'x' },
     { type: 'resync', rev: 4 },
     { type: 'state', cells: { a: { ...state('fresh'), name: 3 } } },
-    { type: 'state', cells: { a: { ...state('error'), raised: 'yes' } } }
+    { type: 'state', cells: { a: { ...state('error'), raised: 'yes' } } },
+    { type: 'state', cells: { a: { ...state('error'), fixes: [{ kind: 'inline', name: 'x', to: 'y', cells: ['a'] }] } } },
+    { type: 'state', cells: { a: { ...state('error'), fixes: [{ kind: 'rename', name: 'x', to: 'y', cells: [] }] } } },
+    { type: 'rewrite', request: 1, cells: [{ id: 'a', after: 'x' }], error: null },
+    { type: 'rewrite', request: '1', cells: [], error: null },
+    { type: 'rewrite', request: 1, cells: [] }
   ];
   for (const msg of good) {
     test(`accepts ${JSON.stringify(msg).slice(0, 40)}`, () => assert.notEqual(parseKernelMessage(msg), null));
@@ -356,7 +367,7 @@ suite('parseKernelMessage', () => {
   }
 
   test('a state from a kernel without caching (or warnings, names) gets their defaults', () => {
-    const { cached: _cached, warnings: _warnings, name: _name, raised: _raised, ...old } = state('fresh');
+    const { cached: _c, warnings: _w, name: _n, raised: _r, fixes: _f, ...old } = state('fresh');
     const parsed = parseKernelMessage({ type: 'state', cells: { a: old } });
     assert.deepEqual(parsed, { type: 'state', cells: { a: state('fresh') } });
   });
@@ -482,4 +493,42 @@ suite('sync cells', () => {
     assert.equal(syncCell('a', '', 'code', { name: 'load' }).title, 'load');
     assert.equal('title' in syncCell('a', '', 'code', { name: '_' }), false);
   });
+});
+
+suite('quick fixes', () => {
+  const label = (id: string) => ({ a: '#1 (x)', r: '#2', s: '#4 (y)' })[id] ?? id;
+  const cases: Array<[string, IFix, string, RegExp]> = [
+    ['private', { kind: 'private', name: 'x', to: '_x', cells: ['a'] }, 'Make x private to this cell', /Renames x to _x in this cell only/],
+    ['rename alone', { kind: 'rename', name: 'x', to: 'x_2', cells: ['a'] }, 'Rename x here…', /Renames x in this cell \(to x_2, or a name you choose\)\./],
+    ['rename with readers', { kind: 'rename', name: 'x', to: 'x_2', cells: ['a', 'r', 's'] }, 'Rename x here and in its readers…', /in this cell and in #2, #4 \(y\), which read/]
+  ];
+  for (const [name, fix, text, title] of cases) {
+    test(`button text and hover: ${name}`, () => {
+      const shown = fixText(fix, label);
+      assert.equal(shown.text, text);
+      assert.match(shown.title, title);
+    });
+  }
+
+  test('a translation bundle gets every text', () => {
+    const seen: string[] = [];
+    const trans: ITrans = { __: (msgid, ...args) => (seen.push(msgid), ENGLISH.__(msgid, ...args)) };
+    fixText(cases[2][1], label, trans);
+    assert.equal(seen.length, 2);
+  });
+
+  const edits: Array<[string, string, string, { start: number; end: number; text: string }]> = [
+    ['a rename in the middle', 'x = 1  # x\nprint(x)', 'x_2 = 1  # x\nprint(x_2)', { start: 1, end: 18, text: '_2 = 1  # x\nprint(x_2' }],
+    ['same text', 'a', 'a', { start: 1, end: 1, text: '' }],
+    ['insert at the end', 'ab', 'abc', { start: 2, end: 2, text: 'c' }],
+    ['astral characters count as two', '𝄞x = 1', '𝄞_x = 1', { start: 2, end: 2, text: '_' }],
+    ['repeated letters', 'aaa', 'aaaa', { start: 3, end: 3, text: 'a' }]
+  ];
+  for (const [name, before, after, edit] of edits) {
+    test(`the edit: ${name}`, () => {
+      const found = sourceEdit(before, after);
+      assert.deepEqual(found, edit);
+      assert.equal(before.slice(0, found.start) + found.text + before.slice(found.end), after);
+    });
+  }
 });

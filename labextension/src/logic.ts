@@ -1,7 +1,7 @@
 // The extension's decisions that need no browser: the run queue, texts, labels, the cache option.
 // Pure: imports nothing from JupyterLab, so node's test runner covers it (logic.test.ts).
 
-import { CacheMode, Definitions, ICellState, ISyncCell, Mode, Status } from './protocol';
+import { CacheMode, Definitions, ICellState, IFix, ISyncCell, Mode, Status } from './protocol';
 
 /**
  * What the texts here need of a JupyterLab translation bundle (`translator.load('reactive_kernel')`):
@@ -335,4 +335,61 @@ export function linkCells(message: string): MessagePart[] {
     parts.push({ text: message.slice(last) });
   }
   return parts;
+}
+
+/**
+ * A quick fix's button: its text and its hover, which says what it changes where (cells by label). A
+ * rename asks for the name first (`…`).
+ */
+export function fixText(
+  fix: IFix,
+  label: (id: string) => string,
+  trans: ITrans = ENGLISH
+): { text: string; title: string } {
+  if (fix.kind === 'private') {
+    return {
+      text: trans.__('Make %1 private to this cell', fix.name),
+      title: trans.__(
+        'Renames %1 to %2 in this cell only: a name that starts with _ is private to its cell, so this cell no longer defines %1. Ctrl+Z in the cell undoes it.',
+        fix.name,
+        fix.to
+      )
+    };
+  }
+  const readers = fix.cells.slice(1);
+  if (readers.length === 0) {
+    return {
+      text: trans.__('Rename %1 here…', fix.name),
+      title: trans.__('Renames %1 in this cell (to %2, or a name you choose). Ctrl+Z in the cell undoes it.', fix.name, fix.to)
+    };
+  }
+  return {
+    text: trans.__('Rename %1 here and in its readers…', fix.name),
+    title: trans.__(
+      'Renames %1 (to %2, or a name you choose) in this cell and in %3, which read its value. Ctrl+Z in each cell undoes it.',
+      fix.name,
+      fix.to,
+      readers.map(label).join(', ')
+    )
+  };
+}
+
+/**
+ * The one edit that turns `before` into `after`: the text between their common start and common end,
+ * replaced (UTF-16 offsets, as the shared model counts), so what is around it, and the cursor, stay.
+ */
+export function sourceEdit(before: string, after: string): { start: number; end: number; text: string } {
+  let start = 0;
+  const most = Math.min(before.length, after.length);
+  while (start < most && before.charCodeAt(start) === after.charCodeAt(start)) {
+    start++;
+  }
+  let tail = 0;
+  while (
+    tail < most - start &&
+    before.charCodeAt(before.length - 1 - tail) === after.charCodeAt(after.length - 1 - tail)
+  ) {
+    tail++;
+  }
+  return { start, end: before.length - tail, text: after.slice(start, after.length - tail) };
 }

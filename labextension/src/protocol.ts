@@ -35,6 +35,25 @@ export const CACHE_MODES: readonly CacheMode[] = ['off', 'memory', 'disk'];
 /** name -> the id of the cell a read of that name resolves to. */
 export type Origins = Record<string, string>;
 
+/** The quick fixes for a multiple definition (docs/protocol.md, Quick fixes). */
+export type FixKind = 'private' | 'rename';
+export const FIX_KINDS: readonly FixKind[] = ['private', 'rename'];
+
+/** One quick fix a cell's state offers for a global another cell defines too. */
+export interface IFix {
+  kind: FixKind;
+  name: string; // the global defined twice
+  to: string; // the name it becomes (the kernel's suggestion)
+  cells: string[]; // the cells it rewrites: this one first, then those reading its value
+}
+
+/** One cell a `rewrite` changes: its source as the kernel had it, and the new one. */
+export interface IRewrittenCell {
+  id: string;
+  before: string;
+  after: string;
+}
+
 /** One cell's entry in a `state` message. */
 export interface ICellState {
   status: Status;
@@ -52,6 +71,8 @@ export interface ICellState {
   name: string | null;
   /** `error` is what its own run raised (or an interrupt): its outputs show the traceback already. */
   raised: boolean;
+  /** Quick fixes for its multiple definition (empty from older kernels, and without one). */
+  fixes: IFix[];
 }
 
 /** Kernel -> frontend. */
@@ -62,9 +83,19 @@ export type KernelMessage =
   | { type: 'mode'; mode: Mode }
   | { type: 'definitions'; definitions: Definitions }
   | { type: 'resync'; rev: number | null; reason: string }
+  | { type: 'rewrite'; request: number; cells: IRewrittenCell[]; error: string | null }
   | { type: 'error'; message: string };
 
-export const KERNEL_MESSAGE_TYPES = ['hello', 'state', 'run', 'mode', 'definitions', 'resync', 'error'] as const;
+export const KERNEL_MESSAGE_TYPES = [
+  'hello',
+  'state',
+  'run',
+  'mode',
+  'definitions',
+  'resync',
+  'rewrite',
+  'error'
+] as const;
 
 /** Frontend -> kernel. */
 export interface ISyncCell {
@@ -103,7 +134,8 @@ export type FrontendMessage =
   | { type: 'set_definitions'; definitions: Definitions }
   | { type: 'run_stale' }
   | { type: 'stop' }
-  | { type: 'request_state' };
+  | { type: 'request_state' }
+  | { type: 'quick_fix'; request: number; cell: string; name: string; kind: FixKind; to?: string };
 
 export const FRONTEND_MESSAGE_TYPES = [
   'sync',
@@ -112,7 +144,8 @@ export const FRONTEND_MESSAGE_TYPES = [
   'set_definitions',
   'run_stale',
   'stop',
-  'request_state'
+  'request_state',
+  'quick_fix'
 ] as const;
 
 function isStringList(value: unknown): value is string[] {
@@ -134,7 +167,32 @@ function isCellState(value: unknown): value is ICellState {
     (s.cached === undefined || typeof s.cached === 'boolean') &&
     (s.origins === undefined || isStringMap(s.origins)) &&
     (s.name === undefined || s.name === null || typeof s.name === 'string') &&
-    (s.raised === undefined || typeof s.raised === 'boolean')
+    (s.raised === undefined || typeof s.raised === 'boolean') &&
+    (s.fixes === undefined || (Array.isArray(s.fixes) && s.fixes.every(isFix)))
+  );
+}
+
+function isFix(value: unknown): value is IFix {
+  const f = value as IFix;
+  return (
+    typeof f === 'object' &&
+    f !== null &&
+    FIX_KINDS.includes(f.kind) &&
+    typeof f.name === 'string' &&
+    typeof f.to === 'string' &&
+    isStringList(f.cells) &&
+    f.cells.length > 0
+  );
+}
+
+function isRewrittenCell(value: unknown): value is IRewrittenCell {
+  const c = value as IRewrittenCell;
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.id === 'string' &&
+    typeof c.before === 'string' &&
+    typeof c.after === 'string'
   );
 }
 
@@ -155,7 +213,8 @@ function withDefaults(s: ICellState): ICellState {
     cached: s.cached ?? false,
     origins: s.origins ?? {},
     name: s.name ?? null,
-    raised: s.raised ?? false
+    raised: s.raised ?? false,
+    fixes: s.fixes ?? []
   };
 }
 
@@ -184,6 +243,13 @@ export function parseKernelMessage(data: unknown): KernelMessage | null {
       return isStringList(msg.cells) ? (msg as KernelMessage) : null;
     case 'resync':
       return (msg.rev === null || typeof msg.rev === 'number') && typeof msg.reason === 'string'
+        ? (msg as KernelMessage)
+        : null;
+    case 'rewrite':
+      return typeof msg.request === 'number' &&
+        Array.isArray(msg.cells) &&
+        msg.cells.every(isRewrittenCell) &&
+        (msg.error === null || typeof msg.error === 'string')
         ? (msg as KernelMessage)
         : null;
     case 'error':

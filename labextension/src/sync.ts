@@ -81,6 +81,15 @@ export class CellSync implements IDisposable {
     return this._tracker.wantsWhole(rev);
   }
 
+  /** Say now what a pending edit's debounce would say later (before a quick fix, and after one). */
+  flush(): void {
+    if (this._timer !== undefined) {
+      window.clearTimeout(this._timer);
+      this._timer = undefined;
+      this._due.emit();
+    }
+  }
+
   /** The comm is gone: the next one starts with the whole notebook. */
   reset(): void {
     this._tracker.reset();

@@ -5,7 +5,7 @@ import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/tran
 import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
-import { CacheMode, Definitions, ICellState, Mode, Status } from './protocol';
+import { CacheMode, Definitions, ICellState, IFix, Mode, Status } from './protocol';
 
 export const PLUGIN_ID = 'reactive-kernel-labextension:plugin';
 
@@ -76,6 +76,11 @@ export interface IReactiveController {
   /** The user interrupted: drop the rest of the cascade. */
   stop(): void;
   runActiveWithAncestors(): Promise<void>;
+  /**
+   * Make one of a cell's quick fixes (its state's `fixes`): a rename asks for the name first. The new
+   * sources go into the cells as one undoable edit each; why a fix was not made shows on the cell.
+   */
+  quickFix(cellId: string, fix: IFix): Promise<void>;
   toggleHighlight(): void;
   scrollTo(cellId: string): void;
   /** The active cell's cache option (cell metadata `reactive.cache`); null when it is not a code cell. */

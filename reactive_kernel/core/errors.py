@@ -59,6 +59,24 @@ class CycleError(ReactiveError):
         self.cycle = cycle
 
 
+class RewriteRefused(ReactiveError, ValueError):
+    """A rename in one cell's source that would not keep the cell's meaning (core.rewrite), and why."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class QuickFixError(ReactiveError, ValueError):
+    """A quick fix the kernel cannot make: names the cell, the global and why (a core.naming mention)."""
+
+    def __init__(self, cell_id: str, name: str, reason: str) -> None:
+        super().__init__(f"cannot fix '{name}' in cell {_mention(cell_id)}: {reason}")
+        self.cell_id = cell_id
+        self.name = name
+        self.reason = reason
+
+
 class ProtocolError(ReactiveError, ValueError):
     """A comm message from the frontend that does not follow docs/protocol.md."""
 

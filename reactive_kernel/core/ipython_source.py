@@ -13,6 +13,7 @@ import re
 import string
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 LineFn = Callable[[int], int]  # line in the parsed text -> line in the user's cell
@@ -68,6 +69,20 @@ def _parse(text: str) -> ast.Module:
         else:
             position, message = getattr(exc, "start", 0), str(exc)
         raise SyntaxError(message, ("<cell>", text.count("\n", 0, position) + 1, 1, "")) from None
+
+
+def is_python(text: str) -> bool:
+    """Whether the text parses as a cell's Python (top-level await allowed, as IPython compiles it)."""
+    try:
+        _parse(text)
+    except SyntaxError:
+        return False
+    return True
+
+
+def has_prompts(text: str) -> bool:
+    """A pasted interactive session (`>>>`, `In [1]:`): only the whole-cell transform reads it."""
+    return bool(_PROMPT.search(text))
 
 
 def _failure(exc: SyntaxError, line_fn: LineFn, total: int) -> ParseFailure:
@@ -156,10 +171,23 @@ def _transform_line(text: str) -> str:
     return _ipython_transform(text)
 
 
-def _transform_lines(source: str) -> str | None:
-    """Transform only the IPython lines: whole-cell transforms re-tokenize per magic and cost milliseconds."""
+@dataclass(frozen=True)
+class EscapeLine:
+    """A line IPython rewrites (`!ls`, `%time f()`, `files = !ls`), as the analysis reads it."""
+
+    first: int  # 0-based index of its line in the cell
+    last: int  # index of its last line: after `first` when continued with backslashes
+    python: str  # what IPython turns it into: one line of Python, without the line's indentation
+
+
+def escape_lines(source: str) -> list[EscapeLine] | None:
+    """The lines of a cell (newlines normalised) that look like IPython syntax, each with its Python.
+
+    None when one of them is not one line of Python after IPython's transform (or IPython gave up): then
+    only the whole-cell transform reads the cell.
+    """
     candidates = sorted({source.count("\n", 0, m.start()) for m in _MAYBE_IPYTHON.finditer(source)})
-    lines, changed, done = source.split("\n"), False, -1
+    lines, found, done = source.split("\n"), [], -1
     for i in candidates:
         text = lines[i].lstrip()
         if i <= done or not _is_escape_line(text) or _open_brackets("\n".join(lines[:i])):
@@ -173,10 +201,21 @@ def _transform_lines(source: str) -> str | None:
             return None
         if len(out) != 1:
             return None
-        lines[i] = lines[i][: len(lines[i]) - len(text)] + out[0]
-        lines[i + 1 : done + 1] = [""] * (done - i)  # keep the line count so line numbers stay exact
-        changed = True
-    return "\n".join(lines) if changed else None
+        found.append(EscapeLine(i, done, out[0]))
+    return found
+
+
+def _transform_lines(source: str) -> str | None:
+    """Transform only the IPython lines: whole-cell transforms re-tokenize per magic and cost milliseconds."""
+    found = escape_lines(source)
+    if not found:
+        return None
+    lines = source.split("\n")
+    for escape in found:
+        line = lines[escape.first]
+        lines[escape.first] = line[: len(line) - len(line.lstrip())] + escape.python
+        lines[escape.first + 1 : escape.last + 1] = [""] * (escape.last - escape.first)  # same line count
+    return "\n".join(lines)
 
 
 def _open_brackets(code: str) -> bool:
@@ -207,21 +246,55 @@ def _line_map(source: str, transformed: str) -> LineFn:
 
 def expansions(text: str) -> list[ast.expr]:
     """Mirror IPython's var_expand: `{expr}` and `$name` read user variables, all-or-nothing."""
+    found = _expansion_sources(text)
+    try:
+        return [_compile(source.strip(), "eval").body for source, _at in found]
+    except (SyntaxError, ValueError):
+        return []
+
+
+def expansion_spans(text: str) -> list[tuple[int, int]]:
+    """Where in `text` each piece of Python that `expansions` reads sits: (start, end) offsets.
+
+    Empty when IPython would expand nothing, or a piece cannot be placed (then nothing is renamed in it).
+    """
+    found = _expansion_sources(text)
+    if not expansions(text) or any(at is None or text[at : at + len(s)] != s for s, at in found):
+        return []
+    return [(at, at + len(source)) for source, at in found if at is not None]
+
+
+def _expansion_sources(text: str) -> list[tuple[str, int | None]]:
+    """The `{expr}` fields and `$name`s of a magic's text, each with its offset (None: not placed)."""
     try:
         pieces = list(_FORMATTER.parse(text))
     except ValueError:
         return []
-    sources = []
-    for literal, field, spec, _conversion in pieces:
+    found: list[tuple[str, int | None]] = []
+    at: int | None = 0
+    for literal, field, spec, conversion in pieces:
         for match in _DOLLAR.finditer(literal):
             if not match.group(1).startswith("$") and literal.count("'", match.end()) % 2 == 0:
-                sources.append(match.group(1))
+                found.append((match.group(1), None if at is None else at + match.start(1)))
+        if at is not None:
+            at += len(literal) + (1 if field is None and literal[-1:] in ("{", "}") else 0)  # `{{`
         if field is not None:
-            sources.append(f"{field}:{spec}" if spec else field)
-    try:
-        return [_compile(s.strip(), "eval").body for s in sources]
-    except (SyntaxError, ValueError):
-        return []
+            found.append((f"{field}:{spec}" if spec else field, None if at is None else at + 1))
+            at = _field_end(text, at, field, conversion)
+    return found
+
+
+def _field_end(text: str, at: int | None, field: str, conversion: str | None) -> int | None:
+    """Where the `{field!c:spec}` starting at `at` ends; None when the text does not match the parse."""
+    if at is None or text[at : at + 1] != "{":
+        return None
+    end = at + 1 + len(field) + (2 if conversion else 0)
+    if text[end : end + 1] == ":":
+        depth = 0
+        while end < len(text) and (text[end] != "}" or depth):
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            end += 1
+    return end + 1 if text[end : end + 1] == "}" else None
 
 
 def strip_options(text: str, valued: str, flags: str) -> str:

@@ -18,6 +18,7 @@ from reactive_kernel.core.errors import AmbiguousDefinitionError, CycleError, Mu
 from reactive_kernel.core.graph import Change, Graph, Policy
 from reactive_kernel.core.kept import KeptValues, Value
 from reactive_kernel.core.naming import cell_name, mention, mentions
+from reactive_kernel.core.quickfix import Fix, offered
 
 Mode = Literal["autorun", "lazy"]
 MODES: tuple[Mode, ...] = ("autorun", "lazy")
@@ -79,6 +80,7 @@ class CellState:
     origins: tuple[tuple[str, str], ...] = ()  # (name, cell) for each read that resolves to one cell
     name: str | None = None  # what its label shows after its position: title, else main definition
     raised: bool = False  # `error` is what its own run raised (or an interrupt): its traceback shows it
+    fixes: tuple[Fix, ...] = ()  # quick fixes for its multiple definition (core.quickfix)
 
 
 @dataclass
@@ -97,6 +99,7 @@ class _Cell:
     cache: str = "off"  # one of CACHE_MODES
     title: str | None = None  # its name from the notebook's metadata, if any
     cached: bool = False  # the latest run was restored from the cache
+    follows: bool = False  # the graph reads its editor's source, not what it last ran (until it runs)
 
 
 @dataclass
@@ -130,6 +133,7 @@ class Scheduler:
         self._graph_errors: set[str] = set()  # cells with a multiple definition or in a cycle
         self._closures: tuple[frozenset[str], frozenset[str]] | None = None  # (disabled, blocked by graph)
         self._kept = KeptValues(self.graph)  # ordered: values the kernel keeps, per defining cell and name
+        self._made_by: dict[str, str] = {}  # global -> the cell whose run bound it last
 
     @property
     def definitions(self) -> Policy:
@@ -180,19 +184,22 @@ class Scheduler:
         plan = self.delete(gone)
         changed = set(plan.changed)
         rewired: Rewired = {}
+        held = self._held()  # as the notebook stands before this change, whatever order it lists cells in
         for cell in cells:
-            changed |= self._take(cell, rewired)
+            changed |= self._take(cell, rewired, held)
         if order is not None and order != self._order:
             self._order = order
             self._fingerprint = None
             changed |= self._graph_changed(self.graph.set_order(order), rewired)
             self._closures = None
+            if self.definitions == "unique":  # which definer's readers a cell is depends on the order
+                changed |= self._graph_errors
         drop = plan.drop | self._rewired(rewired)
         pruned = self._prune()
         run = tuple(self._pending) if plan.run is not None or pruned else None
         return replace(plan, changed=frozenset(changed | pruned | rewired.keys()), run=run, drop=drop)
 
-    def _take(self, new: CellInput, rewired: Rewired) -> set[str]:
+    def _take(self, new: CellInput, rewired: Rewired, held: set[str]) -> set[str]:
         cell = self._cells.get(new.id)
         if cell is None:
             self._cells[new.id] = _Cell(new.source, new.disabled, cache=new.cache, title=new.title)
@@ -214,9 +221,31 @@ class Scheduler:
         if cell.source != new.source:
             cell.source = new.source
             changed.add(new.id)
-            if cell.ran_source is None:  # the graph follows the editor until a cell first runs
+            # The graph follows the editor until a cell first runs. Under `unique`, an edit to a cell that
+            # cannot run because of a multiple definition or a cycle (its own or an ancestor's) is taken
+            # too, and the graph follows that cell until it runs again: the edits that fix the problem
+            # clear it at once (a quick fix's among them), and undoing them brings it back.
+            if new.id in held:
+                cell.follows = True
+            if cell.ran_source is None or cell.follows:
                 changed |= self._set_facts(new.id, new.source, rewired)
         return changed
+
+    def _held(self) -> set[str]:
+        """Unique policy: the cells that cannot run because of a graph error, their own or an ancestor's."""
+        if self.definitions != "unique" or not self._graph_errors:
+            return set()
+        return self._graph_errors | self._derived()[1]
+
+    def _own(self, cell_id: str, names: frozenset[str]) -> frozenset[str]:
+        """The globals a cell made that still hold its values, to delete before it runs again or goes.
+
+        Under `unique` a name has one definer, except while a cell that cannot run is edited (core.quickfix
+        renames `x` there): another cell may then run and make `x`, and that value is not this cell's.
+        """
+        if self.definitions != "unique":
+            return names
+        return frozenset(n for n in names if self._made_by.get(n, cell_id) == cell_id)
 
     def _rewired(self, cells: Rewired) -> set[Value]:
         """Cells that now read a name from another cell (a cell inserted, moved or deleted above them)
@@ -240,7 +269,10 @@ class Scheduler:
         removed = frozenset(set(cell_ids) & self._cells.keys())
         for cell_id in removed:
             cell = self._cells.pop(cell_id)
-            forget |= cell.ran_defs
+            forget |= self._own(cell_id, cell.ran_defs)
+            for name in cell.ran_defs:
+                if self._made_by.get(name) == cell_id:
+                    del self._made_by[name]
             drop |= self._take_values(cell_id)
             orphans |= {r for name in cell.ran_defs for r in self.graph.readers(name)}
             change = self.graph.remove_cell(cell_id)
@@ -342,9 +374,11 @@ class Scheduler:
             self._pending.remove(cell_id)
         self._running = _Run(cell_id, cell.ran_defs)
         facts = self.graph.facts(cell_id)
-        forget = cell.ran_defs
+        forget = self._own(cell_id, cell.ran_defs)
         drop = self._take_values(cell_id)
         cell.ran_source, cell.ran_defs, cell.error, cell.raised = source, facts.defs, None, False
+        cell.follows = False
+        self._made_by.update(dict.fromkeys(facts.defs, cell_id))
         cell.warnings = self._mutation_warnings(cell_id, facts)
         for name in facts.defs:
             self.gone.pop(name, None)
@@ -520,7 +554,12 @@ class Scheduler:
             ),
             name=self.name(cell_id),
             raised=raised,
+            fixes=offered(self.graph, cell_id, self.source) if cell_id in self._graph_errors else (),
         )
+
+    def source(self, cell_id: str) -> str:
+        """The cell's source as the frontend last reported it."""
+        return self._cells[cell_id].source
 
     def name(self, cell_id: str) -> str | None:
         """What the cell's label shows after its position: its title, else its main definition."""

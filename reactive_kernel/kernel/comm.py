@@ -52,6 +52,7 @@ class FrontendLink:
         self._greeting = greeting
         self._parent = parent
         self._revs: dict[Any, int] = {}  # comm -> number of its last message taken: deltas build on it
+        self._asking: Any = None  # the comm whose message is being handled: `reply` answers it
         comm_manager.register_target(protocol_out.COMM_TARGET, self._open)
 
     @property
@@ -77,6 +78,11 @@ class FrontendLink:
     def comms(self) -> list[Any]:
         """The open viewer comms, oldest first."""
         return [viewer.comm for viewer in self._viewers]
+
+    def reply(self, payload: dict[str, Any]) -> None:
+        """Answer the comm whose message is being handled (a `quick_fix`'s `rewrite` is for it alone)."""
+        if self._asking is not None:
+            self._asking.send(payload)
 
     def broadcast(self, payload: dict[str, Any]) -> None:
         for viewer in list(self._viewers):
@@ -130,7 +136,11 @@ class FrontendLink:
             if isinstance(message, protocol_in.DeltaSync):
                 rev = message.rev
                 self._check_base(comm, message.base)
-            self._on_message(message)
+            self._asking = comm
+            try:
+                self._on_message(message)
+            finally:
+                self._asking = None
             if isinstance(message, (protocol_in.Sync, protocol_in.DeltaSync)) and message.rev is not None:
                 self._revs[comm] = message.rev
             elif isinstance(message, protocol_in.Sync):

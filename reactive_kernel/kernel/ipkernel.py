@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -11,7 +12,9 @@ from ipykernel.ipkernel import IPythonKernel
 from traitlets import Enum, Int, Unicode
 
 from reactive_kernel import __version__
+from reactive_kernel.core.errors import QuickFixError
 from reactive_kernel.core.graph import POLICIES, Policy
+from reactive_kernel.core.quickfix import plan as quick_fix_plan
 from reactive_kernel.core.scheduler import MODES, Mode, Plan, Refusal, Scheduler
 from reactive_kernel.features import output_tap
 from reactive_kernel.features.cell_cache import CellCache, Entry, UnreadableInput, cache_key
@@ -23,6 +26,8 @@ from reactive_kernel.kernel.comm import FrontendLink
 from reactive_kernel.kernel.interrupts import InterruptGuard
 from reactive_kernel.kernel.labels import CellLabels
 from reactive_kernel.kernel.magics import ReactiveMagics
+
+log = logging.getLogger(__name__)
 
 
 class ReactiveKernel(IPythonKernel):
@@ -69,9 +74,8 @@ class ReactiveKernel(IPythonKernel):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scheduler = Scheduler(mode=self.mode, definitions=self.definitions)
-        self.labels = CellLabels(
-            self.scheduler.name, self.scheduler.cell_ids
-        )  # how what the kernel prints names cells
+        # How what the kernel prints names cells: `#3 (load)`.
+        self.labels = CellLabels(self.scheduler.name, self.scheduler.cell_ids)
         self.values = ValueStore(self.keep_shadowed_bytes)
         self.cell_cache = CellCache(Path(self.cache_dir) if self.cache_dir else None, self.cache_max_bytes)
         self.current_cell: str | None = None  # the cell whose code is executing, for %reactive
@@ -256,6 +260,21 @@ class ReactiveKernel(IPythonKernel):
         elif isinstance(message, protocol_in.RequestState):
             everything = frozenset(self.scheduler.cell_ids())
             self._apply(Plan(changed=everything, run=self.scheduler.pending() or None))
+        elif isinstance(message, protocol_in.QuickFix):
+            self.link.reply(self._quick_fix(message))
+
+    def _quick_fix(self, ask: protocol_in.QuickFix) -> dict[str, Any]:
+        """The sources a quick fix makes; the frontend puts them in the cells (so the user can undo them)
+        and syncs them back like any edit. Nothing changes here until it does."""
+        source = self.scheduler.source
+        try:
+            changed = quick_fix_plan(self.scheduler.graph, source, ask.cell, ask.name, ask.kind, ask.to)
+        except QuickFixError as exc:
+            return protocol_out.rewrite(ask.request, [], str(exc))
+        except Exception as exc:  # a bug must still answer the request, which the frontend waits for
+            log.exception("reactive_kernel: a quick fix failed; please report this with the cells' sources")
+            return protocol_out.rewrite(ask.request, [], f"internal error making the quick fix: {exc!r}")
+        return protocol_out.rewrite(ask.request, [(c, source(c), text) for c, text in changed.items()])
 
     def _value_changed(self, name: str) -> None:
         """A widget held in `name` changed in the browser: its readers re-run, as after an edit."""

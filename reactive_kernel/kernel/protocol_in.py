@@ -8,6 +8,7 @@ from typing import Any, Union
 from reactive_kernel.core.delta import CellChange, Delta
 from reactive_kernel.core.errors import ProtocolError
 from reactive_kernel.core.graph import POLICIES, Policy
+from reactive_kernel.core.quickfix import KINDS
 from reactive_kernel.core.scheduler import CACHE_MODES, MODES, CellInput, Mode
 
 _CELL_TYPES = ("code", "markdown", "raw")
@@ -61,7 +62,18 @@ class RequestState:
     """Ask for every cell's state, e.g. after the page reloads."""
 
 
-Message = Union[Sync, DeltaSync, SetMode, SetDefinitions, RunStale, Stop, RequestState]
+@dataclass(frozen=True)
+class QuickFix:
+    """Ask for the sources a quick fix for a multiple definition makes (the kernel answers `rewrite`)."""
+
+    request: int  # the frontend's number for the request, echoed in the answer
+    cell: str  # the cell whose definition of `name` the fix changes
+    name: str  # the global several cells define
+    kind: str  # one of core.quickfix.KINDS: "private" or "rename"
+    to: str | None = None  # the new name; None: the kernel's suggestion (the state's `fixes`)
+
+
+Message = Union[Sync, DeltaSync, SetMode, SetDefinitions, RunStale, Stop, RequestState, QuickFix]
 
 
 def parse(data: object) -> Message:
@@ -92,6 +104,8 @@ def parse(data: object) -> Message:
         return Stop()
     if kind == "request_state":
         return RequestState()
+    if kind == "quick_fix":
+        return _quick_fix(data)
     raise ProtocolError(f"unknown message type {kind!r}", "type")
 
 
@@ -126,6 +140,19 @@ def _cell(item: object, index: int) -> CellInput:
     if title is not None and not isinstance(title, str):
         raise ProtocolError("title must be a string", f"{where}.title")
     return CellInput(cell_id, source, cell_type, disabled, cache, title or None)
+
+
+def _quick_fix(data: dict[str, Any]) -> QuickFix:
+    request, cell, name, kind, to = (data.get(k) for k in ("request", "cell", "name", "kind", "to"))
+    if not isinstance(cell, str) or not cell:
+        raise ProtocolError("cell must be a cell id", "cell")
+    if not isinstance(name, str) or not name.isidentifier():
+        raise ProtocolError("name must be a Python name", "name")
+    if kind not in KINDS:
+        raise ProtocolError(f"kind must be one of {', '.join(KINDS)}, got {kind!r}", "kind")
+    if to is not None and not isinstance(to, str):
+        raise ProtocolError("to must be a string or left out", "to")
+    return QuickFix(_number(request, "request"), cell, name, kind, to)
 
 
 def _number(value: object, field: str) -> int:

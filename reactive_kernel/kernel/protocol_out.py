@@ -47,6 +47,16 @@ def resync(rev: int | None, reason: str) -> dict[str, Any]:
     return {"type": "resync", "rev": rev, "reason": reason}
 
 
+def rewrite(request: int, cells: Sequence[tuple[str, str, str]], error: str | None = None) -> dict[str, Any]:
+    """The answer to `quick_fix` number `request`: each changed cell's source before and after, or why not."""
+    return {
+        "type": "rewrite",
+        "request": request,
+        "cells": [{"id": cell_id, "before": before, "after": after} for cell_id, before, after in cells],
+        "error": error,
+    }
+
+
 def error(message: str) -> dict[str, Any]:
     """A message the kernel could not use; the kernel carries on."""
     return {"type": "error", "message": message}
@@ -65,4 +75,5 @@ def _cell(s: CellState) -> dict[str, Any]:
         "origins": dict(s.origins),
         "name": s.name,
         "raised": s.raised,
+        "fixes": [{"kind": f.kind, "name": f.name, "to": f.to, "cells": list(f.cells)} for f in s.fixes],
     }

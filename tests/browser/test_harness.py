@@ -20,7 +20,7 @@ def test_reactive_magic_shows_the_cells_defs(lab, notebook_name):
     lab.wait_idle()
     lab.run("b")
     lab.wait_output("b", "defs: total", exact=False)
-    assert "refs: n" in lab.output("b") and "parents: a" in lab.output("b")
+    assert "refs: n" in lab.output("b") and "parents: #1 (n)" in lab.output("b")
 
 
 def test_edit_and_delete_cells_by_id(lab, notebook_name):

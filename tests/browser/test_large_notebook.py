@@ -65,14 +65,14 @@ def test_a_one_cell_edit_in_a_large_notebook_sends_a_small_delta(lab, notebook_n
     lab.wait_status({"b": "error", "c": "blocked"})
     expect(statusbar).to_have_text("reactive: autorun · ordered · 1 error, 1 blocked", timeout=TIMEOUT)
     link = lab.cell("c").locator(".jp-reactive-message .jp-reactive-cell-link[data-cell-id='b']")
-    expect(link).to_have_text("#2", timeout=TIMEOUT)
+    expect(link).to_have_text("#2 (y)", timeout=TIMEOUT)
 
     start = len(lab.comm_sent)
     count = len(lab.ids())
     lab.select("a")
     lab.command("notebook:insert-cell-above")
     lab.page.wait_for_function("n => window.reactiveTest.ids().length === n", arg=count + 1, timeout=TIMEOUT)
-    expect(link).to_have_text("#3", timeout=TIMEOUT)  # b moved down one: the link in c says so
+    expect(link).to_have_text("#3 (y)", timeout=TIMEOUT)  # b moved down one: the link in c says so
     lab.edit("b", "y = x + 1")
     lab.run("b")
     lab.wait_output("c", "6")
