@@ -50,14 +50,43 @@ mean = total / n
 label = "squares"
 
 # %% [markdown]
+# ## A slider drives a plot
+#
+# The plot below reads `freq.value`, so when you drag the slider, the plot cell runs again with the new
+# value, and only that cell: not the one that made the slider, not the one that made `t`. There is no
+# `observe` and no callback: reading the widget is enough.
+# (`pip install ".[examples]"` brings ipywidgets and matplotlib.)
+
+# %%
+import ipywidgets as widgets
+
+freq = widgets.FloatSlider(value=1.0, min=0.5, max=5.0, step=0.5, description="freq")
+freq
+
+# %%
+import matplotlib.pyplot as plt
+import numpy as np
+
+t = np.linspace(0, 2 * np.pi, 400)
+
+# %%
+plt.figure(figsize=(6, 2.5))
+plt.plot(t, np.sin(freq.value * t))
+plt.title(f"sin({freq.value:g} t)")
+plt.show()
+
+# %% [markdown]
 # ## Things to try
 #
 # - **A chain.** Change `n = 10` to `n = 5` and run that cell: `squares`, `total`, `mean` and the
 #   report re-run by themselves, in that order.
 # - **Run a cell before its inputs.** Restart the kernel and run only the report cell: the cells it
 #   needs run first.
+# - **The slider.** Drag it, and watch the execution counts: only the plot cell runs again. (If it shows
+#   as text, `FloatSlider(value=1.0, ...)`, ipywidgets was installed after this page opened: reload the
+#   page and run the slider's cell again.)
 # - **Lazy mode.** Click **Lazy** in the toolbar (or run `%reactive lazy`), change `n` again and run
-#   it: the cells below turn stale (orange) until you press **Run stale**. `%reactive autorun`
+#   it: the cells below turn stale (purple) until you press **Run stale**. `%reactive autorun`
 #   switches back.
 # - **An error.** Set `n = 0`: the `mean` cell fails with `ZeroDivisionError`, and the report, which
 #   reads `mean`, is blocked (pink, its old output dimmed) instead of running. Set `n` back, and

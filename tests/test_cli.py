@@ -858,6 +858,21 @@ def test_export_ipynb_of_a_marimo_file_to_stdout(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["mo.py"]
 
 
+@pytest.mark.kernel  # in this process, but the export starts a kernel
+@pytest.mark.parametrize(("kind", "out"), [("html", "report.html"), ("ipynb", "-")], ids=["file", "stdout"])
+def test_export_says_what_it_wrote_as_convert_does(tmp_path, kind, out):
+    write(tmp_path / "nb.py", "# %%\nx = 6 * 7\n\n# %% [markdown]\n# Then\n\n# %%\nprint(x)\n")
+    result = cli("export", kind, "nb.py", "-o", out, cwd=tmp_path)
+    assert result.returncode == 0, output(result)
+    if out == "-":  # the notebook is on stdout: nothing to say
+        assert result.stderr == "", output(result)
+        assert "42" in result.stdout
+    else:
+        assert result.stderr == f"reactive-kernel: wrote {out} ({kind}, 3 cells)\n", output(result)
+        assert result.stdout == ""
+        assert "42" in (tmp_path / out).read_text(encoding="utf-8")
+
+
 FAILING_EXPORT = percent(
     """
     # %%
@@ -903,6 +918,7 @@ def test_export_allow_errors_writes_the_error_and_names_failed_and_skipped_cells
     assert result.stderr.splitlines() == [
         "reactive-kernel: cell #2 (kaboom) failed (kept in the export)",
         "reactive-kernel: skipped, because a cell they read failed: cell #3 (reader)",
+        f"reactive-kernel: wrote out.{kind} ({kind}, 4 cells)",
     ]
     text = (tmp_path / f"out.{kind}").read_text(encoding="utf-8")
     assert "ZeroDivisionError" in text

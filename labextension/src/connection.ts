@@ -14,7 +14,7 @@ const REACTIVE_IMPLEMENTATION = 'reactive_kernel';
  * What happened to the connection, for the parts that keep what the kernel reported:
  * - `reset`: our comm is gone (a new attempt, a restart, disposal): forget every state and run list;
  * - `foreign`: the session's kernel is not a reactive kernel, or there is none;
- * - `lost`: the kernel is restarting or dead;
+ * - `lost`: the kernel is restarting or dead, or the session moved to another kernel;
  * - `closed`: the kernel closed the comm.
  * `reset` comes first whenever we close the comm ourselves, so `foreign` and `lost` follow one.
  */
@@ -26,7 +26,12 @@ export class ReactiveConnection implements IDisposable {
     private readonly _context: ISessionContext,
     private readonly _opening: () => FrontendMessage
   ) {
-    _context.kernelChanged.connect(() => void this._connect(), this);
+    _context.kernelChanged.connect((_, change) => {
+      if (change.oldValue && change.oldValue.id !== change.newValue?.id) {
+        this._changed.emit('lost'); // what the page shows came from the kernel it left
+      }
+      void this._connect();
+    }, this);
     _context.statusChanged.connect(this._onKernelStatus, this);
     void _context.ready.then(() => this._connect());
   }

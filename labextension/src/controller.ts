@@ -6,11 +6,13 @@ import { NotebookActions, NotebookPanel } from '@jupyterlab/notebook';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { Cascade } from './cascade';
+import { BadgeClearance } from './clearance';
 import { ConnectionEvent, ReactiveConnection } from './connection';
 import { Decorations } from './decorations';
 import { QuickFixes } from './fixes';
 import { cacheMode, definitionsFor, ITrans, toggledCacheMode, withCacheMode } from './logic';
 import { CellIndex, scrollToCell } from './navigation';
+import { OldOutputs } from './oldoutputs';
 import {
   CacheMode,
   DELTA_CAPABILITY,
@@ -61,6 +63,8 @@ export class ReactiveController implements IReactiveController {
       fixNote: id => this._fixes.note(id),
       trans
     });
+    this._clearance = new BadgeClearance(panel.content);
+    this._oldOutputs = new OldOutputs(panel.content);
     this._connection.changed.connect(this._onConnection, this);
     this._connection.received.connect((_, message) => this._handle(message), this);
     this._sync.due.connect(() => this._send(this._sync.next(this._deltas)), this);
@@ -194,6 +198,8 @@ export class ReactiveController implements IReactiveController {
     this._disposed = true;
     this._decorations.dispose(); // first: nothing is drawn while the rest closes
     this._fixes.dispose();
+    this._clearance.dispose();
+    this._oldOutputs.dispose();
     this._connection.dispose();
     this._cascade.dispose();
     this._sync.dispose();
@@ -210,9 +216,14 @@ export class ReactiveController implements IReactiveController {
         this._deltas = false; // until the next kernel's hello says it takes them
         break;
       case 'foreign':
+        this._reactive = false;
+        this._oldOutputs.clear();
         this._decorations.redraw(null);
         break;
       case 'lost':
+        if (this._reactive) {
+          this._oldOutputs.markAll(); // now, before a new kernel's first run (Restart and Run All) replaces any
+        }
         this._decorations.redraw(null);
         this._changed.emit();
         break;
@@ -226,6 +237,7 @@ export class ReactiveController implements IReactiveController {
   private _handle(message: ReactiveMessage): void {
     switch (message.type) {
       case 'hello':
+        this._reactive = true;
         this._deltas = (message.capabilities ?? []).includes(DELTA_CAPABILITY);
         this._mode = message.mode;
         this._definitions = message.definitions ?? 'unique'; // kernels before the policy had one rule
@@ -315,11 +327,14 @@ export class ReactiveController implements IReactiveController {
   private readonly _cascade: Cascade;
   private readonly _decorations: Decorations;
   private readonly _fixes: QuickFixes;
+  private readonly _clearance: BadgeClearance;
+  private readonly _oldOutputs: OldOutputs;
   private readonly _store = new StateStore();
   private _mode: Mode = 'autorun';
   private _definitions: Definitions = 'ordered';
   private _highlight = false;
   private _deltas = false; // the kernel takes `delta` messages (its hello says so)
+  private _reactive = false; // the notebook's last kernel was a reactive one (it said hello)
   private _disposed = false;
   private _changed = new Signal<IReactiveController, void>(this);
 }

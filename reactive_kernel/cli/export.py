@@ -48,6 +48,8 @@ def export(kind: str, path: str, out: str, allow_errors: bool = False) -> int:
         return 1
     output.write(out, body)
     _report_allowed_errors(runner)
+    if out != "-":  # as `convert` does: say where the result went (stdout carries it otherwise)
+        print(f"reactive-kernel: wrote {out} ({kind}, {len(nb.cells)} cells)", file=sys.stderr)
     return 0
 
 

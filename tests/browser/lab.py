@@ -153,6 +153,8 @@ class LabServer:
         self.disabled = disabled
         self.notebooks = root / "notebooks"
         self.settings = root / "settings"
+        self.user_settings = root / "user-settings"  # what a page saves (a theme switch): this server's only
+        self.extra_args: list[str] = []  # more `jupyter lab` options
         self.log = root / "server.log"
         self.process: subprocess.Popen | None = None
         self.port = 0
@@ -180,7 +182,8 @@ class LabServer:
             "--port", str(self.port), "--ServerApp.port_retries=0", "--ServerApp.token=",
             "--ServerApp.password=", f"--ServerApp.root_dir={self.notebooks}",
             f"--LabApp.workspaces_dir={self.root}", f"--LabApp.app_settings_dir={self.settings}",
-            "--LabApp.expose_app_in_browser=True", *ISOLATE_FROM_JUPYTEXT,
+            f"--LabApp.user_settings_dir={self.user_settings}",
+            "--LabApp.expose_app_in_browser=True", *ISOLATE_FROM_JUPYTEXT, *self.extra_args,
         ]  # fmt: skip
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, cwd=self.root)

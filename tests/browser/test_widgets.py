@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-import pytest
+import shutil
+from pathlib import Path
 
-from tests.browser.lab import labextension_enabled
+import pytest
+from jupyter_core.paths import jupyter_path
+
+from tests.browser.lab import Lab, LabServer, labextension_enabled
 
 pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
 pytest.importorskip("ipywidgets", reason="ipywidgets is not installed")
 
-for extension in ("reactive-kernel-labextension", "@jupyter-widgets/jupyterlab-manager"):
+REACTIVE, WIDGETS = "reactive-kernel-labextension", "@jupyter-widgets/jupyterlab-manager"
+for extension in (REACTIVE, WIDGETS):
     if not labextension_enabled(extension):
         pytestmark = pytest.mark.skip(reason=f"{extension} is not installed and enabled in JupyterLab")
 
@@ -98,3 +103,74 @@ def test_dragging_a_slider_redraws_a_plot_that_reads_it(lab, notebook_name):
     )
     assert prompt(lab, "b") == prompt_b, "the cell that does not read the slider must not re-run"
     lab.screenshot("slider-plot")
+
+
+# -- ipywidgets installed while the page was open: the README says to reload the page ---------------------
+
+
+def labextension_folder(name: str) -> Path:
+    """Where this environment installed the lab extension `name` (share/jupyter/labextensions/<name>)."""
+    for folder in jupyter_path("labextensions"):
+        if (Path(folder) / name / "package.json").exists():
+            return Path(folder) / name
+    raise AssertionError(f"{name} is not installed")
+
+
+@pytest.fixture(scope="module")
+def late_server(lab_server, tmp_path_factory):
+    """A JupyterLab whose lab extensions are read from one folder that holds ours only at first: copying
+    ipywidgets' extension there is what `pip install ipywidgets` does to a running server."""
+    server = LabServer(tmp_path_factory.mktemp("late-widgets-lab"))
+    server.extensions = server.root / "labextensions"
+    shutil.copytree(labextension_folder(REACTIVE), server.extensions / REACTIVE)
+    server.extra_args = [f"--LabApp.labextensions_path={server.extensions}"]
+    server.start()
+    yield server
+    server.stop()
+
+
+def test_widgets_installed_while_the_page_was_open_work_after_a_reload_and_a_run(
+    late_server, page, notebook_name
+):
+    """What the README says to do: reload the page, run the widget's cell again; no server or kernel restart.
+
+    (The run is needed: the page without the extension closed the widget's connection, as JupyterLab
+    closes any comm it has no handler for, so the old slider would show after the reload but drive nothing.)
+    """
+    lab = Lab(late_server, page)
+    try:
+        lab.notebook(notebook_name, PLOT, reactive=True)
+        lab.run("a")
+        lab.run("b")
+        lab.cell("c").locator(".jp-OutputArea-output img").wait_for()  # the plot ran
+        lab.wait_output("a", "FloatSlider(value=1.0", exact=False)  # the page cannot draw it: its text
+        lab.wait_status("fresh")
+        lab.wait_idle()
+        kernel = lab.server.sessions(lab.path)[0]["kernel"]["id"]
+
+        shutil.copytree(labextension_folder(WIDGETS), late_server.extensions / WIDGETS)  # "pip install"
+        lab.reload(reactive=True)
+        lab.wait_status("fresh")
+        lab.run("a")  # a new slider, drawn; c reads it, so it runs too
+        track = lab.cell("a").locator(".noUi-target")
+        track.wait_for(timeout=60_000)
+        lab.wait_status("fresh")
+        lab.wait_idle()
+        before = {cell: prompt(lab, cell) for cell in "abc"}
+
+        box = track.bounding_box()
+        assert box, "the slider is not on the page"
+        track.click(position={"x": box["width"] * 0.75, "y": box["height"] / 2})
+        value = float(lab.cell("a").locator(".widget-readout").inner_text())
+        assert value != 1.0, "the click did not move the slider"
+        lab.page.wait_for_function(
+            "([id, before]) => { const n = window.reactiveTest.node(id);"
+            " const p = n && n.querySelector('.jp-InputPrompt'); return p && p.innerText !== before; }",
+            arg=["c", before["c"]],
+        )
+        assert prompt(lab, "b") == before["b"], "the cell that does not read the slider must not re-run"
+        assert lab.server.sessions(lab.path)[0]["kernel"]["id"] == kernel, "the same kernel all along"
+    finally:
+        page.close()
+        if lab.path:
+            late_server.shutdown_sessions(lab.path)
