@@ -24,6 +24,7 @@ import bench_graphview
 import bench_growth
 import bench_kernel
 import bench_kernel_memory
+import bench_large_notebook
 import bench_listing
 import bench_ordered
 import bench_sql
@@ -43,6 +44,7 @@ BENCHMARKS = {
     "kernel_memory": bench_kernel_memory,
     "browser": bench_browser,
     "graphview": bench_graphview,
+    "large_notebook": bench_large_notebook,
     "widgets": bench_widgets,
     "sql": bench_sql,
     "cache": bench_cache,

@@ -4,7 +4,7 @@
 import type { ICellGraph, ILaidEdge, ILayoutOptions, IPoint } from './graphlayout';
 
 /** A node of the layered net: a cell's box, or a dummy point of a long edge. */
-interface INetNode {
+export interface INetNode {
   id?: string; // the cell; undefined for a dummy
   layer: number;
   width: number;
@@ -178,8 +178,13 @@ export function placeX(net: INet, opts: ILayoutOptions): void {
   net.nodes.forEach(n => (n.x += opts.margin - least));
 }
 
-/** Place a layer's nodes by priority toward their neighbours on `side` (see placeX), order and spacing kept. */
-function placeLayer(net: INet, layer: number[], side: 'up' | 'down', gap: number, frame: number): void {
+/**
+ * Place a layer's nodes by priority toward their neighbours on `side` (see placeX), order and spacing kept:
+ * each node goes as near its neighbours' mean x as the nodes placed before it allow (the nearest one on
+ * each side, found for all nodes at once, so a layer costs its sort, not its width squared).
+ * Exported for its twin test (graphnet.test.ts).
+ */
+export function placeLayer(net: INet, layer: number[], side: 'up' | 'down', gap: number, frame: number): void {
   const nodes = layer.map(v => net.nodes[v]);
   const sep = (i: number) => (nodes[i - 1].width + nodes[i].width) / 2 + gap; // least distance i-1 .. i
   const before: number[] = []; // room the nodes left of i need, from the frame's left edge to i's centre
@@ -188,35 +193,42 @@ function placeLayer(net: INet, layer: number[], side: 'up' | 'down', gap: number
   const right = (i: number) => before[last] - before[i] + nodes[last].width / 2; // room the nodes right of i need
   const priority = nodes.map(node => (node.id === undefined ? 1e9 : node[side].length));
   const byPriority = nodes.map((_, i) => i).sort((a, b) => priority[b] - priority[a] || a - b);
-  const placed = nodes.map(() => false);
+  const placed = nearestPlacedBefore(byPriority);
   for (const i of byPriority) {
     const links = nodes[i][side];
     const wanted =
       links.length === 0 ? nodes[i].x : links.reduce((sum, u) => sum + net.nodes[u].x, 0) / links.length;
-    let [lo, hi] = [before[i], frame - right(i)]; // the frame, then the nearest placed nodes, if any
-    for (let j = i - 1, room = 0; j >= 0; j--) {
-      room += sep(j + 1);
-      if (placed[j]) {
-        lo = nodes[j].x + room;
-        break;
-      }
-    }
-    for (let j = i + 1, room = 0; j < nodes.length; j++) {
-      room += sep(j);
-      if (placed[j]) {
-        hi = nodes[j].x - room;
-        break;
-      }
-    }
+    // The frame, or the nearest nodes placed before this one: they stay where they are. (Nodes not placed
+    // yet need not be pushed aside: each is placed in turn within the same bounds.)
+    const [l, r] = [placed.left[i], placed.right[i]];
+    const lo = l < 0 ? before[i] : nodes[l].x + (before[i] - before[l]);
+    const hi = r > last ? frame - right(i) : nodes[r].x - (before[r] - before[i]);
     nodes[i].x = Math.min(hi, Math.max(lo, wanted));
-    placed[i] = true;
-    for (let j = i + 1; j < nodes.length && !placed[j]; j++) {
-      nodes[j].x = Math.max(nodes[j].x, nodes[j - 1].x + sep(j));
+  }
+}
+
+/**
+ * For positions 0..n-1 placed in the order `order`: the nearest position left of each (-1: none) and right of
+ * it (n: none) placed before it. Undone in reverse from a list of all positions, each removal in O(1).
+ */
+export function nearestPlacedBefore(order: readonly number[]): { left: number[]; right: number[] } {
+  const n = order.length;
+  const prev = order.map((_, i) => i - 1);
+  const next = order.map((_, i) => i + 1);
+  const left = new Array<number>(n);
+  const right = new Array<number>(n);
+  for (let k = n - 1; k >= 0; k--) {
+    const i = order[k]; // the list holds what was placed up to i: its neighbours there are the nearest
+    left[i] = prev[i];
+    right[i] = next[i];
+    if (prev[i] >= 0) {
+      next[prev[i]] = next[i];
     }
-    for (let j = i - 1; j >= 0 && !placed[j]; j--) {
-      nodes[j].x = Math.min(nodes[j].x, nodes[j + 1].x - sep(j + 1));
+    if (next[i] < n) {
+      prev[next[i]] = prev[i];
     }
   }
+  return { left, right };
 }
 
 /** Each edge's points and path; where several edges leave or enter a box, their ends spread along it. */
