@@ -16,17 +16,13 @@ import re
 import pytest
 from nbformat.v4 import new_code_cell
 
-from tests.browser.lab import LabServer, labextension_enabled
+from tests.browser.lab import TIMEOUT, LabServer
 from tests.browser.lab import missing_requirements as _missing
+from tests.browser.needs import expect, needs_extension
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
-expect = sync_api.expect
+pytestmark = needs_extension()
 
-EXTENSION = "reactive-kernel-labextension"
-if not labextension_enabled(EXTENSION):
-    pytestmark = pytest.mark.skip(reason=f"{EXTENSION} is not installed and enabled in JupyterLab")
 
-TIMEOUT = 60_000
 TOGGLE = "reactive:toggle-cache"
 TOGGLE_DISK = "reactive:toggle-disk-cache"
 RESTORED = "restored from cache (source and inputs unchanged)"

@@ -15,18 +15,16 @@ import time
 
 import pytest
 
-from tests.browser.lab import PAGE_HELPERS, TIMEOUT, Lab, labextension_enabled
+from tests.browser.lab import PAGE_HELPERS, TIMEOUT, Lab
+from tests.browser.needs import needs_extension
+
+pytestmark = needs_extension()
 
 pytest.importorskip(
     "jupyter_collaboration",
     reason="jupyter-collaboration is not installed here (.ci/check-collaboration runs these tests with it)",
 )
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
-expect = sync_api.expect
 
-EXTENSION = "reactive-kernel-labextension"
-if not labextension_enabled(EXTENSION):
-    pytestmark = pytest.mark.skip(reason=f"{EXTENSION} is not installed and enabled in JupyterLab")
 
 CHAIN = {"a": "x = 1", "b": "y = x + 1", "c": "print(y * 10)"}
 PERCENT = "# %%\nx = 1\n\n# %%\ny = x + 1\n\n# %%\nprint(y * 10)\n"

@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import urllib.parse
 
-import pytest
-
 from reactive_kernel import formats
-from tests.browser.lab import labextension_enabled
+from tests.browser.needs import needs_extension
 
-pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
-if not labextension_enabled("reactive-kernel-labextension"):
-    pytestmark = pytest.mark.skip(reason="reactive-kernel-labextension is not installed and enabled")
+pytestmark = needs_extension()
 
 
 def test_save_and_export_lists_the_reactive_formats_and_downloads_a_py_notebook(lab, notebook_name):

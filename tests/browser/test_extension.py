@@ -8,21 +8,15 @@ from __future__ import annotations
 
 import re
 
-import pytest
+from tests.browser.lab import TIMEOUT
+from tests.browser.needs import expect, needs_extension
 
-from tests.browser.lab import labextension_enabled
+pytestmark = needs_extension()
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
-expect = sync_api.expect
-
-EXTENSION = "reactive-kernel-labextension"
-if not labextension_enabled(EXTENSION):
-    pytestmark = pytest.mark.skip(reason=f"{EXTENSION} is not installed and enabled in JupyterLab")
 
 CHAIN = {"a": "x = 1", "b": "y = x + 1", "c": "print(y * 10)"}
 UNIQUE = {"reactive": {"definitions": "unique"}}  # marimo's rule: one definition per global
 LAZY = {"reactive": {"mode": "lazy"}}
-TIMEOUT = 60_000
 
 
 def message(lab, cell_id):

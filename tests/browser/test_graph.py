@@ -7,18 +7,12 @@ updated in place (the same SVG and boxes, no new layout), and pan and zoom by wh
 
 from __future__ import annotations
 
-import pytest
+from tests.browser.lab import TIMEOUT
+from tests.browser.needs import expect, needs_extension
 
-from tests.browser.lab import labextension_enabled
+pytestmark = needs_extension()
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
-expect = sync_api.expect
 
-EXTENSION = "reactive-kernel-labextension"
-if not labextension_enabled(EXTENSION):
-    pytestmark = pytest.mark.skip(reason=f"{EXTENSION} is not installed and enabled in JupyterLab")
-
-TIMEOUT = 60_000
 CELLS = {
     "t": "md:# a graph",
     "a": "import math\nx = 1",

@@ -6,17 +6,12 @@ times the same things."""
 
 from __future__ import annotations
 
-import pytest
+from tests.browser.lab import TIMEOUT
+from tests.browser.needs import expect, needs_extension
 
-from tests.browser.lab import labextension_enabled
+pytestmark = needs_extension()
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
-expect = sync_api.expect
 
-EXTENSION = "reactive-kernel-labextension"
-if not labextension_enabled(EXTENSION):
-    pytestmark = pytest.mark.skip(reason=f"{EXTENSION} is not installed and enabled in JupyterLab")
-TIMEOUT = 60_000
 CELLS = 2_000
 
 

@@ -12,16 +12,11 @@ import math
 
 import pytest
 
-from tests.browser.lab import Lab, LabServer, labextension_enabled
+from tests.browser.lab import TIMEOUT, Lab, LabServer
+from tests.browser.needs import PlaywrightTimeout, expect, needs_extension
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
-expect = sync_api.expect
+pytestmark = needs_extension()
 
-EXTENSION = "reactive-kernel-labextension"
-if not labextension_enabled(EXTENSION):
-    pytestmark = pytest.mark.skip(reason=f"{EXTENSION} is not installed and enabled in JupyterLab")
-
-TIMEOUT = 60_000
 
 # A cell's badge, cell toolbar and input as {x, y, width, height} (null where missing), and whether the
 # badge and a shown toolbar overlap.
@@ -66,7 +61,7 @@ def wait_boxes(lab: Lab, cell: str, predicate: str, message: str) -> dict:
             arg=[cell, BOXES],
             timeout=TIMEOUT,
         )
-    except sync_api.TimeoutError:
+    except PlaywrightTimeout:
         raise AssertionError(f"cell {cell!r}: {message}: {boxes(lab, cell)}") from None
     return boxes(lab, cell)
 

@@ -12,11 +12,12 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from tests.browser.lab import KERNELSPEC, NO_NEWS, free_port, labextension_enabled
+from tests.browser.lab import KERNELSPEC, NO_NEWS, free_port
+from tests.browser.needs import needs_extension
+
+pytestmark = needs_extension()
 
 pytest.importorskip("notebook", reason="Notebook 7 is not installed")
-if not labextension_enabled("reactive-kernel-labextension"):
-    pytestmark = pytest.mark.skip(reason="reactive-kernel-labextension is not installed and enabled")
 
 ALL_FRESH = (
     "() => [...document.querySelectorAll('.jp-CodeCell')].every(e => e.dataset.reactiveStatus === 'fresh')"

@@ -23,12 +23,12 @@ from tests.browser.documents import (
     wait_document,
     wait_kernel_filled_in,
 )
-from tests.browser.lab import NO_NEWS, TIMEOUT, Lab, LabServer, labextension_enabled
+from tests.browser.lab import NO_NEWS, TIMEOUT, Lab, LabServer
+from tests.browser.needs import needs_extension
 from tests.browser.test_notebook7 import notebook_server  # noqa: F401  (a fixture, used below)
 
-pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
-if not labextension_enabled("reactive-kernel-labextension"):
-    pytestmark = pytest.mark.skip(reason="reactive-kernel-labextension is not installed and enabled")
+pytestmark = needs_extension()
+
 
 CHAIN = """\
 # %%

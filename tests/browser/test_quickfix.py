@@ -3,17 +3,11 @@ each fix rewrites the cells (comments kept), the error goes, and Ctrl+Z in a cel
 
 from __future__ import annotations
 
-import pytest
+from tests.browser.lab import TIMEOUT
+from tests.browser.needs import expect, needs_extension
 
-from tests.browser.lab import labextension_enabled
+pytestmark = needs_extension()
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
-expect = sync_api.expect
-
-EXTENSION = "reactive-kernel-labextension"
-if not labextension_enabled(EXTENSION):
-    pytestmark = pytest.mark.skip(reason=f"{EXTENSION} is not installed and enabled in JupyterLab")
-TIMEOUT = 60_000
 
 UNIQUE = {"reactive": {"definitions": "unique"}}
 CELLS = {"a": "x = 1  # the first x\n", "r": "print(x)  # reads a's x", "b": "x = 2  # the second x"}

@@ -9,18 +9,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
+from tests.browser.lab import TIMEOUT, Lab
+from tests.browser.needs import expect, needs_extension
 
-from tests.browser.lab import Lab, labextension_enabled
+pytestmark = needs_extension()
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
-expect = sync_api.expect
 
-EXTENSION = "reactive-kernel-labextension"
-if not labextension_enabled(EXTENSION):
-    pytestmark = pytest.mark.skip(reason=f"{EXTENSION} is not installed and enabled in JupyterLab")
-
-TIMEOUT = 60_000
 NUMBERS = {"a": "n = 3", "b": "m = n * 2", "c": "print(m)"}
 
 

@@ -8,15 +8,13 @@ from pathlib import Path
 import pytest
 from jupyter_core.paths import jupyter_path
 
-from tests.browser.lab import Lab, LabServer, labextension_enabled
+from tests.browser.lab import Lab, LabServer
+from tests.browser.needs import REACTIVE, needs_extension
 
-pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
 pytest.importorskip("ipywidgets", reason="ipywidgets is not installed")
 
-REACTIVE, WIDGETS = "reactive-kernel-labextension", "@jupyter-widgets/jupyterlab-manager"
-for extension in (REACTIVE, WIDGETS):
-    if not labextension_enabled(extension):
-        pytestmark = pytest.mark.skip(reason=f"{extension} is not installed and enabled in JupyterLab")
+WIDGETS = "@jupyter-widgets/jupyterlab-manager"
+pytestmark = needs_extension(REACTIVE, WIDGETS)
 
 NOTEBOOK = {
     "a": "import ipywidgets as widgets\nslider = widgets.IntSlider(value=10, min=0, max=100)\nslider",
