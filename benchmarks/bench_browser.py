@@ -24,12 +24,8 @@ from pathlib import Path
 from _common import Row, fmt_time, main, median, ratio_row
 
 from tests.browser.lab import (
-    CELL_ID_ENGINE,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PAGE_HELPERS,
     Lab,
-    LabServer,
+    lab_in_browser,
     missing_requirements,
 )
 
@@ -116,20 +112,8 @@ def run(quick: bool = False) -> list[Row]:
     missing = missing_requirements()
     if missing:
         return [Row("browser: cascade latency", f"skipped: {missing}")]
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
-        pw.selectors.register("cell-id", CELL_ID_ENGINE)
-        server = LabServer(Path(tmp))
-        server.start()
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1200, "height": 900})
-            context.add_init_script(PAGE_HELPERS)  # what tests/browser/conftest.py gives every page
-            times = measure(Lab(server, context.new_page()), 2 if quick else 9)
-        finally:
-            browser.close()
-            server.stop()
+    with tempfile.TemporaryDirectory() as tmp, lab_in_browser(Path(tmp)) as (server, context):
+        times = measure(Lab(server, context.new_page()), 2 if quick else 9)
     ratios = [a / b for a, b in zip(times["reactive"], times["plain"])]
     cascade, plain = median(times["reactive"]), median(times["plain"])
     hop = cascade / CELLS

@@ -26,13 +26,9 @@ from pathlib import Path
 from _common import Row, fmt_time, main, median, ratio_row
 
 from tests.browser.lab import (
-    CELL_ID_ENGINE,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PAGE_HELPERS,
     TIMEOUT,
     Lab,
-    LabServer,
+    lab_in_browser,
     missing_requirements,
 )
 
@@ -182,22 +178,12 @@ def run(quick: bool = False) -> list[Row]:
     missing = missing_requirements()
     if missing:
         return [Row("graph view: cascade with the panel open", f"skipped: {missing}")]
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
-        pw.selectors.register("cell-id", CELL_ID_ENGINE)
-        server = LabServer(Path(tmp))
-        server.start()
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1200, "height": 900})
-            context.set_default_timeout(TIMEOUT * 5)
-            context.add_init_script(PAGE_HELPERS)
-            size = QUICK_CELLS if quick else CELLS
-            runs = measure(Lab(server, context.new_page()), size, 1 if quick else 10)
-        finally:
-            browser.close()
-            server.stop()
+    size = QUICK_CELLS if quick else CELLS
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        lab_in_browser(Path(tmp), timeout=TIMEOUT * 5) as (server, ctx),
+    ):
+        runs = measure(Lab(server, ctx.new_page()), size, 1 if quick else 10)
     return rows(runs, size)
 
 

@@ -36,13 +36,9 @@ from bench_graphview import chain, measure_open
 from bench_graphview import rows as cascade_rows
 
 from tests.browser.lab import (
-    CELL_ID_ENGINE,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PAGE_HELPERS,
     TIMEOUT,
     Lab,
-    LabServer,
+    lab_in_browser,
     missing_requirements,
 )
 
@@ -234,26 +230,14 @@ def run(quick: bool = False) -> list[Row]:
     missing = missing_requirements()
     if missing:
         return [Row("large notebook: open, edit, cascade", f"skipped: {missing}")]
-    from playwright.sync_api import sync_playwright
-
     sizes = QUICK_SIZES if quick else SIZES
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
-        pw.selectors.register("cell-id", CELL_ID_ENGINE)
-        server = LabServer(Path(tmp))
-        server.start()
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1200, "height": 900})
-            context.set_default_timeout(TIMEOUT * 5)
-            context.add_init_script(PAGE_HELPERS)
-            context.add_init_script(OPEN_WATCH)
-            page = context.new_page()
-            lab, frames = Lab(server, page), Frames(page)
-            counts = (1, 1, 1) if quick else (ROUNDS, EDITS, CASCADES)
-            results = measure(lab, frames, sizes, *counts)
-        finally:
-            browser.close()
-            server.stop()
+    counts = (1, 1, 1) if quick else (ROUNDS, EDITS, CASCADES)
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        lab_in_browser(Path(tmp), timeout=TIMEOUT * 5, scripts=[OPEN_WATCH]) as (server, context),
+    ):
+        page = context.new_page()
+        results = measure(Lab(server, page), Frames(page), sizes, *counts)
     made = [row for n in sizes for row in open_rows(n, results[n])]
     made += [edit_row(n, results[n]) for n in sizes]
     made += cascade_rows(results["cascade"], sizes[-1] // 10, sizes[-1])

@@ -40,13 +40,10 @@ from typing import Any
 from _common import Row, fmt_time, main, median, ratio_row
 
 from tests.browser.lab import (
-    CELL_ID_ENGINE,
-    CHROMIUM,
-    CHROMIUM_ARGS,
-    PAGE_HELPERS,
     TIMEOUT,
     Lab,
     LabServer,
+    lab_in_browser,
     missing_requirements,
 )
 
@@ -332,21 +329,8 @@ def run(quick: bool = False) -> list[Row]:
         import ipywidgets  # noqa: F401
     except ImportError:
         return [Row("browser: widget change -> dependent output", "skipped: ipywidgets is not installed")]
-    from playwright.sync_api import sync_playwright
-
-    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
-        pw.selectors.register("cell-id", CELL_ID_ENGINE)
-        server = LabServer(Path(tmp))
-        server.start()
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(viewport={"width": 1200, "height": 900})
-            context.add_init_script(PAGE_HELPERS)  # what tests/browser/conftest.py gives every page
-            notebooks = open_notebooks(server, context)
-            times, drags = measure(notebooks, 3 if quick else 20)
-        finally:
-            browser.close()
-            server.stop()
+    with tempfile.TemporaryDirectory() as tmp, lab_in_browser(Path(tmp)) as (server, context):
+        times, drags = measure(open_notebooks(server, context), 3 if quick else 20)
     for name in times:
         spread = ", ".join(f"{t * 1000:.0f}" for t in sorted(times[name]))
         print(f"{name}: {len(times[name])} rounds, ms sorted: {spread}", flush=True)

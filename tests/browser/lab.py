@@ -13,6 +13,7 @@ are deleted, inserted or moved.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import os
@@ -25,6 +26,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +105,32 @@ CELL_ID_ENGINE = """
   queryAll(root, id) { const n = this.query(root, id); return n ? [n] : []; }
 }
 """
+
+
+@contextlib.contextmanager
+def lab_in_browser(
+    folder: Path, *, timeout: int | None = None, scripts: Sequence[str] = (), **server_options: Any
+) -> Iterator[tuple[LabServer, Any]]:
+    """A started `LabServer` on `folder` and a Chromium browser context whose pages get the tests' page
+    helpers (and `scripts`), closed and stopped on exit: what tests/browser/conftest.py gives a test, for
+    benchmarks and scripts that run outside pytest. `timeout` (ms) is the context's default wait."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        pw.selectors.register("cell-id", CELL_ID_ENGINE)
+        server = LabServer(folder, **server_options)
+        server.start()
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            context = browser.new_context(viewport={"width": 1200, "height": 900})
+            if timeout:
+                context.set_default_timeout(timeout)
+            for script in (PAGE_HELPERS, *scripts):
+                context.add_init_script(script)
+            yield server, context
+        finally:
+            browser.close()
+            server.stop()
 
 
 def missing_requirements() -> str | None:
