@@ -38,7 +38,12 @@ export class GraphView extends Widget {
       'aria-label',
       _trans.__('Cell graph: drag or use the arrow keys to pan, the wheel or + and - to zoom, 0 to fit')
     );
-    this._panZoom = new PanZoom(svg, this._canvas.viewport, () => this._canvas.layout);
+    this._panZoom = new PanZoom(
+      svg,
+      this._canvas.viewport,
+      () => this._canvas.layout,
+      (view, size) => this._canvas.setView(view, size)
+    );
     svg.addEventListener('focusin', event => this._revealFocused(event.target as Element));
     this._note.className = 'jp-reactive-graph-note';
     this._note.textContent = _trans.__('Open a notebook on the Python 3 (reactive) kernel to see its cell graph.');
@@ -49,6 +54,7 @@ export class GraphView extends Widget {
 
   dispose(): void {
     this._watch(undefined);
+    this._panZoom.dispose();
     super.dispose();
   }
 
