@@ -256,6 +256,18 @@ def test_boxes_out_of_view_come_on_the_page_when_panned_to(lab, notebook_name):
     for cell in cells:
         expect(node(lab, cell)).to_have_attribute("data-reactive-status", "fresh")
 
+    # a raw cell added at the end, then moved to the top: every box's position changes, the graph does not
+    layouts = canvas.get_attribute("data-reactive-layouts")
+    notebook = "window.reactiveTest.panel().model.sharedModel"
+    page.evaluate(f"() => {notebook}.insertCell({size}, {{cell_type: 'raw'}})")
+    lab.select("c3")  # the panel marks it, after it saw the new cell
+    expect(canvas).to_have_attribute("data-reactive-active", "c3", timeout=TIMEOUT)
+    page.evaluate(f"() => {notebook}.moveCell({size}, 0)")  # as many cells as before: their order changes
+    expect(node(lab, "c0").locator("text")).to_have_text("#2 v0", timeout=TIMEOUT)
+    expect(node(lab, "c1").locator("text")).to_have_text("#3 v1")
+    expect(node(lab, last).locator("text")).to_have_text(f"#{size + 1} v{size - 1}")
+    assert canvas.get_attribute("data-reactive-layouts") == layouts
+
 
 def scale(transform_text: str) -> float:
     return float(transform_text.split("scale(")[1].rstrip(")"))
