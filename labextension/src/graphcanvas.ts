@@ -4,7 +4,7 @@
 // wait off the page, kept up to date, and come back when a pan or zoom brings them into view. A page
 // restyles and repaints every element of an SVG it holds, so thousands of boxes would slow a cascade.
 
-import { edgeRect, inView, shownRect } from './graphcull';
+import { edgeRect, inView, shownRect, tabNeighbours } from './graphcull';
 import { IGraphLayout } from './graphlayout';
 import { fitText } from './graphtext';
 import { IRect, ISize, IView } from './viewport';
@@ -59,7 +59,10 @@ export class GraphCanvas {
     svg.append(defs, this.viewport);
     this._nodes.addEventListener('click', event => this._activate(event));
     this._nodes.addEventListener('pointerover', event => this._explain(event.target as Element));
-    this._nodes.addEventListener('focusin', event => this._explain(event.target as Element));
+    this._nodes.addEventListener('focusin', event => {
+      this._explain(event.target as Element);
+      this._cull(); // the focused box's neighbours in the Tab order come on the page
+    });
     this._nodes.addEventListener('keydown', event => {
       if (event.key === 'Enter' || event.key === ' ') {
         this._activate(event);
@@ -212,14 +215,16 @@ export class GraphCanvas {
 
   /**
    * Put on the page the boxes and edges in view, and take the others off, keeping their order (the
-   * boxes' order is the Tab order). The box with the focus stays, so the keys keep working on it.
+   * boxes' order is the Tab order). The box with the focus stays, so the keys keep working on it, and so
+   * do the boxes before and after it in the Tab order, so Tab and Shift+Tab reach them wherever they are
+   * (focusing a box pans it into view).
    */
   private _cull(): void {
     const focused = (document.activeElement as Element | null)?.closest?.('.jp-reactive-graph-node');
     const id = focused && this._nodes.contains(focused) ? focused.getAttribute('data-cell-id') : null;
     const nodes = new Set(inView(rectsOf(this._nodeViews), this._shown));
     if (id !== null) {
-      nodes.add(id);
+      tabNeighbours([...this._nodeViews.keys()], id).forEach(other => nodes.add(other));
     }
     attachOnly(this._nodes, this._nodeViews, nodes, view => view.g);
     const edges = new Set(inView(rectsOf(this._edgeViews), this._shown));

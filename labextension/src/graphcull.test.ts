@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
-import { edgeRect, inView, meets, shownRect } from './graphcull';
+import { edgeRect, inView, meets, shownRect, tabNeighbours } from './graphcull';
 import { IRect } from './viewport';
 
 test('shownRect is the panel in drawing coordinates, grown by the margin', () => {
@@ -79,4 +79,17 @@ test('inView: a tall graph at the top of a panel keeps the boxes near the top, i
   const middle = inView(boxes, panned);
   assert.equal(middle[0], 'c1000', 'panned down 1,000 boxes: the 1,001st box is the first shown');
   assert.ok(!middle.includes('c0'));
+});
+
+test('tabNeighbours: the key with the ones before and after it', () => {
+  const order = ['a', 'b', 'c', 'd'];
+  const cases: Array<[string, string[]]> = [
+    ['a', ['a', 'b']],
+    ['b', ['a', 'b', 'c']],
+    ['d', ['c', 'd']],
+    ['x', ['x']]
+  ];
+  for (const [id, expected] of cases) {
+    assert.deepEqual(tabNeighbours(order, id), expected, id);
+  }
 });

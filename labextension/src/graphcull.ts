@@ -57,3 +57,9 @@ export function inView<K>(items: Iterable<[K, IRect]>, shown: IRect): K[] {
   }
   return keys;
 }
+
+/** `id` with the keys before and after it in `order` (the Tab order), those that exist. */
+export function tabNeighbours(order: readonly string[], id: string): string[] {
+  const at = order.indexOf(id);
+  return at < 0 ? [id] : order.slice(Math.max(0, at - 1), at + 2);
+}

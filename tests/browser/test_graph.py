@@ -269,5 +269,26 @@ def test_boxes_out_of_view_come_on_the_page_when_panned_to(lab, notebook_name):
     assert canvas.get_attribute("data-reactive-layouts") == layouts
 
 
+def test_tab_reaches_every_box_of_a_wide_graph(lab, notebook_name):
+    """Two layers of 30 boxes, wider than the panel: Tab from the first box goes through every box in
+    order, also from the right end of a layer to the left end of the next, far out of view."""
+    width = 30
+    cells = {"c0": "x = 0"} | {f"a{i}": f"y{i} = x + {i}" for i in range(width)}
+    cells |= {f"b{i}": f"z{i} = y{i} * 2" for i in range(width)}
+    lab.notebook(notebook_name, cells, reactive=True)
+    lab.command("reactive:show-graph", "Show Reactive Graph")
+    page = lab.page
+    expect(node(lab, "c0")).to_have_count(1, timeout=TIMEOUT)
+    expect(node(lab, f"b{width - 1}")).to_have_count(0)  # the far end of the last layer is off the page
+    focused = "() => document.activeElement.closest('g.jp-reactive-graph-node')?.dataset.cellId"
+    node(lab, "c0").focus()
+    visited = ["c0"]
+    for _ in range(len(cells) - 1):
+        page.keyboard.press("Tab")
+        visited.append(page.evaluate(focused))
+    assert sorted(map(str, visited)) == sorted(cells), visited
+    assert set(visited[1 : width + 1]) == {f"a{i}" for i in range(width)}, f"a layer at a time: {visited}"
+
+
 def scale(transform_text: str) -> float:
     return float(transform_text.split("scale(")[1].rstrip(")"))
