@@ -15,8 +15,8 @@ names of earlier cells, as bench_delta uses) after a chain of a tenth of the not
   opened the comm with the whole notebook, which is what each edit sent before deltas (and still sends to
   kernels without them). No target, but an edit's bytes must not grow with the notebook.
 - cascade, at the largest size only: bench_graphview's measurement of the chain (a 200-cell cascade in
-  the 2,000-cell notebook, its other cells untouched), the cell graph panel open (every cell's box drawn)
-  vs closed: the cascade's time and the median and worst gap between animation frames during it.
+  the 2,000-cell notebook, its other cells untouched), the cell graph panel open (laid out, the boxes in
+  view drawn) vs closed: the cascade's time and the median and worst gap between animation frames during it.
 """
 
 from __future__ import annotations

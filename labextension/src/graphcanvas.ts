@@ -1,8 +1,13 @@
 // The graph view's SVG: one element per cell and edge, kept by id and changed in place. A new layout
 // moves the boxes and redraws the edges; a status, label or highlight change touches only its element.
+// Only the boxes and edges in view (and a margin around it, graphcull.ts) are on the page: the others
+// wait off the page, kept up to date, and come back when a pan or zoom brings them into view. A page
+// restyles and repaints every element of an SVG it holds, so thousands of boxes would slow a cascade.
 
+import { edgeRect, inView, shownRect, tabNeighbours } from './graphcull';
 import { IGraphLayout } from './graphlayout';
 import { fitText } from './graphtext';
+import { IRect, ISize, IView } from './viewport';
 
 const SVG = 'http://www.w3.org/2000/svg';
 const ARROW = 'jp-reactive-graph-arrow';
@@ -12,7 +17,12 @@ const CHAR_WIDTH = 6.7; // px per character of the 11px code font (monospace), u
 
 export type Relation = 'active' | 'ancestor' | 'descendant';
 
-interface INodeView {
+interface IShown {
+  attached: boolean; // on the page (in view), or kept off it
+  rect: IRect; // where it is drawn, in drawing coordinates
+}
+
+interface INodeView extends IShown {
   g: SVGGElement;
   text: SVGTextElement;
   title: SVGTitleElement;
@@ -21,7 +31,7 @@ interface INodeView {
   relation: Relation | undefined;
 }
 
-interface IEdgeView {
+interface IEdgeView extends IShown {
   path: SVGPathElement;
   relation: Relation | undefined;
 }
@@ -49,7 +59,10 @@ export class GraphCanvas {
     svg.append(defs, this.viewport);
     this._nodes.addEventListener('click', event => this._activate(event));
     this._nodes.addEventListener('pointerover', event => this._explain(event.target as Element));
-    this._nodes.addEventListener('focusin', event => this._explain(event.target as Element));
+    this._nodes.addEventListener('focusin', event => {
+      this._explain(event.target as Element);
+      this._cull(); // the focused box's neighbours in the Tab order come on the page
+    });
     this._nodes.addEventListener('keydown', event => {
       if (event.key === 'Enter' || event.key === ' ') {
         this._activate(event);
@@ -87,13 +100,14 @@ export class GraphCanvas {
     for (const node of layout.nodes.values()) {
       let view = this._nodeViews.get(node.id);
       if (!view) {
-        view = this._newNode(node.id, nodeWidth, nodeHeight);
-        this._nodes.appendChild(view.g);
+        view = this._newNode(node.id, nodeWidth, nodeHeight); // put on the page if in view (_cull)
       }
       view.g.setAttribute('transform', `translate(${node.x},${node.y})`);
+      view.rect = { x: node.x, y: node.y, width: nodeWidth, height: nodeHeight };
     }
     this._edgeViews.clear();
-    const paths = layout.edges.map(edge => {
+    this._edges.replaceChildren();
+    for (const edge of layout.edges) {
       const path = el('path', {
         class: 'jp-reactive-graph-edge',
         d: edge.path,
@@ -101,11 +115,17 @@ export class GraphCanvas {
         'data-to': edge.to,
         'marker-end': `url(#${ARROW})`
       });
-      this._edgeViews.set(edgeKey(edge.from, edge.to), { path, relation: undefined });
-      return path;
-    });
-    this._edges.replaceChildren(...paths);
+      const rect = edgeRect(edge.points, layout.options.gapY);
+      this._edgeViews.set(edgeKey(edge.from, edge.to), { path, rect, attached: false, relation: undefined });
+    }
     this.svg.setAttribute('data-graph-size', `${Math.round(layout.width)}x${Math.round(layout.height)}`);
+    this._cull();
+  }
+
+  /** The panel shows the drawing through `view` at `size`: put what it shows on the page, and only that. */
+  setView(view: IView, size: ISize): void {
+    this._shown = shownRect(view, size);
+    this._cull();
   }
 
   /** Bring one box in line with its cell: attributes and texts are set only where they changed. */
@@ -178,17 +198,41 @@ export class GraphCanvas {
     this._edges.replaceChildren();
     this._layout = null;
     this.svg.removeAttribute('data-reactive-active');
+    this.svg.removeAttribute('data-reactive-drawn');
   }
 
   private _newNode(id: string, width: number, height: number): INodeView {
     const g = el('g', { class: 'jp-reactive-graph-node', 'data-cell-id': id, tabindex: '0', role: 'button' });
     const title = el('title', {});
-    const rect = el('rect', { width: String(width), height: String(height), rx: '5' });
+    const box = el('rect', { width: String(width), height: String(height), rx: '5' });
     const text = el('text', { x: String(TEXT_X), y: String(height / 2 + 4) });
-    g.append(title, rect, text);
-    const view: INodeView = { g, text, title, status: '', label: '', relation: undefined };
+    g.append(title, box, text);
+    const rect = { x: 0, y: 0, width, height };
+    const view: INodeView = { g, text, title, rect, attached: false, status: '', label: '', relation: undefined };
     this._nodeViews.set(id, view);
     return view;
+  }
+
+  /**
+   * Put on the page the boxes and edges in view, and take the others off, keeping their order (the
+   * boxes' order is the Tab order). The box with the focus stays, so the keys keep working on it, and so
+   * do the boxes before and after it in the Tab order, so Tab and Shift+Tab reach them wherever they are
+   * (focusing a box pans it into view).
+   */
+  private _cull(): void {
+    const focused = (document.activeElement as Element | null)?.closest?.('.jp-reactive-graph-node');
+    const id = focused && this._nodes.contains(focused) ? focused.getAttribute('data-cell-id') : null;
+    const nodes = new Set(inView(rectsOf(this._nodeViews), this._shown));
+    if (id !== null) {
+      tabNeighbours([...this._nodeViews.keys()], id).forEach(other => nodes.add(other));
+    }
+    attachOnly(this._nodes, this._nodeViews, nodes, view => view.g);
+    const edges = new Set(inView(rectsOf(this._edgeViews), this._shown));
+    attachOnly(this._edges, this._edgeViews, edges, view => view.path);
+    const drawn = `${nodes.size} ${edges.size}`; // a test's handle: boxes and edges on the page
+    if (this.svg.getAttribute('data-reactive-drawn') !== drawn) {
+      this.svg.setAttribute('data-reactive-drawn', drawn);
+    }
   }
 
   /** The width of a character of the labels' font, measured once while the drawing is on screen. */
@@ -231,6 +275,7 @@ export class GraphCanvas {
   }
 
   private _layout: IGraphLayout | null = null;
+  private _shown: IRect = { x: 0, y: 0, width: 0, height: 0 }; // the drawing's part in view, with a margin
   private _width = 0;
   private _charWidth = CHAR_WIDTH;
   private _measured = false;
@@ -238,6 +283,38 @@ export class GraphCanvas {
   private readonly _nodes: SVGGElement;
   private readonly _nodeViews = new Map<string, INodeView>();
   private readonly _edgeViews = new Map<string, IEdgeView>();
+}
+
+function* rectsOf<V extends IShown>(views: Map<string, V>): Iterable<[string, IRect]> {
+  for (const [key, view] of views) {
+    yield [key, view.rect];
+  }
+}
+
+/**
+ * Make `parent`'s children the elements of the views whose keys are in `keep`, in the views' order;
+ * an element already on the page and kept is not moved (so it keeps its focus and hover).
+ */
+function attachOnly<V extends IShown>(
+  parent: Element,
+  views: Map<string, V>,
+  keep: ReadonlySet<string>,
+  element: (view: V) => Element
+): void {
+  let next: Element | null = parent.firstElementChild; // the first attached element not yet passed
+  for (const [key, view] of views) {
+    const node = element(view);
+    if (view.attached) {
+      next = node.nextElementSibling;
+      if (!keep.has(key)) {
+        node.remove();
+        view.attached = false;
+      }
+    } else if (keep.has(key)) {
+      parent.insertBefore(node, next);
+      view.attached = true;
+    }
+  }
 }
 
 function el<K extends keyof SVGElementTagNameMap>(

@@ -38,7 +38,12 @@ export class GraphView extends Widget {
       'aria-label',
       _trans.__('Cell graph: drag or use the arrow keys to pan, the wheel or + and - to zoom, 0 to fit')
     );
-    this._panZoom = new PanZoom(svg, this._canvas.viewport, () => this._canvas.layout);
+    this._panZoom = new PanZoom(
+      svg,
+      this._canvas.viewport,
+      () => this._canvas.layout,
+      (view, size) => this._canvas.setView(view, size)
+    );
     svg.addEventListener('focusin', event => this._revealFocused(event.target as Element));
     this._note.className = 'jp-reactive-graph-note';
     this._note.textContent = _trans.__('Open a notebook on the Python 3 (reactive) kernel to see its cell graph.');
@@ -49,6 +54,7 @@ export class GraphView extends Widget {
 
   dispose(): void {
     this._watch(undefined);
+    this._panZoom.dispose();
     super.dispose();
   }
 
@@ -65,6 +71,7 @@ export class GraphView extends Widget {
     }
     this._watch(next);
     this._canvas.clear();
+    this._cellsChanged = true;
     this._ids = [];
     this._parents.clear();
     this._drawn.clear();
@@ -79,9 +86,27 @@ export class GraphView extends Widget {
   private _watch(controller: IReactiveController | undefined): void {
     this._controller?.changed.disconnect(this._update, this);
     this._controller?.panel.content.activeCellChanged.disconnect(this._update, this);
+    this._controller?.panel.content.model?.cells.changed.disconnect(this._onCellsChanged, this);
     this._controller = controller;
     controller?.changed.connect(this._update, this);
     controller?.panel.content.activeCellChanged.connect(this._update, this);
+    const model = controller?.panel.content.model;
+    if (model) {
+      model.cells.changed.connect(this._onCellsChanged, this);
+    } else if (controller) {
+      void controller.panel.context.ready.then(() => {
+        if (this._controller === controller) {
+          controller.panel.content.model?.cells.changed.connect(this._onCellsChanged, this);
+          this._onCellsChanged();
+          this._update();
+        }
+      });
+    }
+  }
+
+  /** Cells were inserted, moved, deleted or changed type: the code cells' list is read again. */
+  private _onCellsChanged(): void {
+    this._cellsChanged = true;
   }
 
   private _update(): void {
@@ -95,32 +120,49 @@ export class GraphView extends Widget {
     if (!c || !shown) {
       return;
     }
+    // A cascade calls this once a frame: with the same cells, only the states that changed are looked at
+    const cellsChanged = this._cellsChanged || c.panel.content.widgets.length !== this._widgets;
+    this._cellsChanged = false;
+    const ids = cellsChanged ? this._readCells(c) : this._ids;
+    const relaid = this._layOutIfChanged(c, ids, cellsChanged);
+    const moved = relaid || (cellsChanged && this._positionsChanged);
+    for (const id of ids) {
+      this._drawNode(c, id, this._models.get(id)!, moved);
+    }
+    this._drawRelations(c, relaid);
+  }
+
+  /** The code cells in notebook order, their positions and models; whether a position changed. */
+  private _readCells(c: IReactiveController): string[] {
     const ids: string[] = [];
     const positions = new Map<string, number>();
     const models = new Map<string, ICellModel>();
-    c.panel.content.widgets.forEach((cell, i) => {
+    const cells = c.panel.content.widgets;
+    cells.forEach((cell, i) => {
       if (cell.model.type === 'code') {
         ids.push(cell.model.id);
         positions.set(cell.model.id, i + 1);
         models.set(cell.model.id, cell.model);
       }
     });
-    const relaid = this._layOutIfChanged(c, ids);
-    const moved = relaid || ids.some(id => positions.get(id) !== this._positions.get(id));
+    this._widgets = cells.length;
+    this._positionsChanged = ids.some(id => positions.get(id) !== this._positions.get(id));
     this._positions = positions;
     this._models = models;
-    for (const id of ids) {
-      this._drawNode(c, id, models.get(id)!, moved);
-    }
-    this._drawRelations(c, relaid);
+    return ids;
   }
 
-  /** Lay the graph out again when its cells or edges are not the ones drawn; whether it did. */
-  private _layOutIfChanged(c: IReactiveController, ids: string[]): boolean {
+  /**
+   * Lay the graph out again when its cells or edges are not the ones drawn; whether it did. Only the
+   * cells whose state changed since their box was drawn can have new parents (a state is replaced, not
+   * changed, when it changes), so the same cells with the same states need no look at their parents.
+   */
+  private _layOutIfChanged(c: IReactiveController, ids: string[], cellsChanged: boolean): boolean {
     const parentsOf = (id: string) => c.state(id)?.parents ?? [];
+    const sameCells = !cellsChanged || (ids.length === this._ids.length && ids.every((id, i) => id === this._ids[i]));
     const same =
-      ids.length === this._ids.length &&
-      ids.every((id, i) => id === this._ids[i] && sameList(parentsOf(id), this._parents.get(id)!));
+      sameCells &&
+      ids.every(id => c.state(id) === this._drawn.get(id) || sameList(parentsOf(id), this._parents.get(id)!));
     if (same) {
       return false;
     }
@@ -237,6 +279,9 @@ export class GraphView extends Widget {
   private _positions = new Map<string, number>(); // cell id -> its position in the notebook (1-based)
   private _models = new Map<string, ICellModel>(); // code cell id -> its model
   private _active: string | null = null;
+  private _cellsChanged = true; // the code cells' list is to be read again
+  private _positionsChanged = false; // a code cell's position changed when it was last read
+  private _widgets = 0; // the notebook's cells, every type, when last read
   private _layouts = 0; // layouts done, for tests (`data-reactive-layouts`)
 }
 

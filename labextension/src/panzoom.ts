@@ -1,5 +1,6 @@
 // Pan and zoom of the graph view's drawing: the wheel zooms about the pointer, a drag pans, and the keys
 // do both while the drawing has focus (arrows pan, + and - zoom, 0 fits). The numbers are viewport.ts's.
+// The panel's size comes from a ResizeObserver, so moving the view never makes the page lay itself out.
 
 import { fitView, initialView, ISize, IView, panBy, reveal, transformOf, zoomAt } from './viewport';
 
@@ -8,11 +9,15 @@ const KEY_ZOOM = 1.25;
 const DRAG_START = 4; // px a press moves before it is a drag, not a click
 
 export class PanZoom {
-  /** Transforms `viewport` (a group in `svg`), whose drawing has the size `content()` says. */
+  /**
+   * Transforms `viewport` (a group in `svg`), whose drawing has the size `content()` says; `changed` is
+   * told the view and the panel's size whenever either changes.
+   */
   constructor(
     private readonly _svg: SVGSVGElement,
     private readonly _viewport: SVGGElement,
-    private readonly _content: () => ISize | null
+    private readonly _content: () => ISize | null,
+    private readonly _changed: (view: IView, size: ISize) => void = () => undefined
   ) {
     _svg.addEventListener('wheel', this._onWheel, { passive: false });
     _svg.addEventListener('pointerdown', this._onPointerDown);
@@ -21,7 +26,12 @@ export class PanZoom {
     _svg.addEventListener('pointercancel', this._onPointerUp);
     _svg.addEventListener('click', this._onClick, true);
     _svg.addEventListener('keydown', this._onKeyDown);
+    this._resize.observe(_svg);
     this._apply();
+  }
+
+  dispose(): void {
+    this._resize.disconnect();
   }
 
   get view(): IView {
@@ -63,13 +73,24 @@ export class PanZoom {
     }
   }
 
+  /** The panel's size: the last one observed, or read now (a layout) before any was. */
   private _box(): ISize {
-    return { width: this._svg.clientWidth, height: this._svg.clientHeight };
+    return this._size ?? { width: this._svg.clientWidth, height: this._svg.clientHeight };
   }
 
   private _apply(): void {
     this._viewport.setAttribute('transform', transformOf(this._view));
+    this._changed(this._view, this._box());
   }
+
+  /** A hidden panel measures 0 x 0: its last size is kept, for what it shows when it comes back. */
+  private _onResize = (entries: ResizeObserverEntry[]): void => {
+    const { width, height } = entries[entries.length - 1].contentRect;
+    if (width > 0 && height > 0 && (width !== this._size?.width || height !== this._size?.height)) {
+      this._size = { width, height };
+      this._changed(this._view, this._size);
+    }
+  };
 
   private _onWheel = (event: WheelEvent): void => {
     event.preventDefault();
@@ -145,6 +166,8 @@ export class PanZoom {
   };
 
   private _view: IView = { dx: 0, dy: 0, k: 1 };
+  private _size: ISize | null = null; // the panel's, observed
+  private readonly _resize = new ResizeObserver(this._onResize);
   private _press: { x: number; y: number; view: IView; pointer: number } | null = null;
   private _dragged = false;
 }

@@ -2,7 +2,8 @@
 
 A small notebook's graph: arrowheads on every edge, a long edge routed through the layers between, labels
 that name cells by position and definitions, the active cell's ancestors and descendants marked, statuses
-updated in place (the same SVG and boxes, no new layout), and pan and zoom by wheel, drag and keys.
+updated in place (the same SVG and boxes, no new layout), and pan and zoom by wheel, drag and keys; in a
+tall graph only the boxes in view are on the page, and panning brings the others.
 """
 
 from __future__ import annotations
@@ -207,6 +208,80 @@ def test_the_drawing_takes_its_colours_from_the_theme(lab, notebook_name):
         GRAPH,
     )
     assert colours == ["rgb(1, 2, 3)", "rgb(4, 5, 6)", "rgb(7, 8, 9)", "rgb(7, 8, 9)"]
+
+
+def test_boxes_out_of_view_come_on_the_page_when_panned_to(lab, notebook_name):
+    """A tall graph (a chain of 60 cells, one layer each) opens at its top: only the boxes in view and a
+    margin around it are on the page. Panning down brings the others, with the statuses they got while
+    off the page; Fit brings them all; the boxes that went off the page and came back are the same."""
+    size = 60
+    cells = {"c0": "v0 = 0"} | {f"c{i}": f"v{i} = v{i - 1} + 1" for i in range(1, size)}
+    last = f"c{size - 1}"
+    lab.notebook(notebook_name, cells, reactive=True)
+    lab.command("reactive:show-graph", "Show Reactive Graph")
+    page = lab.page
+    canvas = page.locator(f"{GRAPH} svg.jp-reactive-graph-canvas")
+    expect(canvas).to_have_attribute("data-reactive-layouts", "1", timeout=TIMEOUT)
+    expect(node(lab, "c0")).to_have_count(1, timeout=TIMEOUT)
+    drawn = page.locator(f"{GRAPH} g.jp-reactive-graph-node").count()
+    assert 0 < drawn < size, f"{drawn} of {size} boxes on the page at the top of a tall graph"
+    expect(node(lab, last)).to_have_count(0)
+    node(lab, "c0").evaluate("g => { g.dataset.testMark = 'kept' }")
+
+    lab.run("c0")  # every box changes status, most of them off the page
+    lab.wait_status("fresh", *cells)
+    canvas.focus()
+    for _ in range(400):  # the arrow keys pan 48 px at a time
+        if node(lab, last).count():
+            break
+        page.keyboard.press("ArrowDown")
+    expect(node(lab, last)).to_have_attribute("data-reactive-status", "fresh", timeout=TIMEOUT)
+    expect(node(lab, "c0")).to_have_count(0)  # panned out of view, and the margin
+    assert node(lab, last).locator("text").text_content() == f"#{size} v{size - 1}"
+    expect(edge(lab, f"c{size - 2}", last)).to_have_count(1)
+
+    page.keyboard.press("0")  # Fit: the whole graph in view, every box on the page
+    expect(page.locator(f"{GRAPH} g.jp-reactive-graph-node")).to_have_count(size, timeout=TIMEOUT)
+    expect(page.locator(f"{GRAPH} path.jp-reactive-graph-edge")).to_have_count(size - 1)
+    expect(node(lab, "c0")).to_have_attribute("data-test-mark", "kept")
+    boxes = page.locator(f"{GRAPH} g.jp-reactive-graph-node")
+    order = boxes.evaluate_all("gs => gs.map(g => g.dataset.cellId)")
+    assert order == list(cells), "the boxes keep their order (the Tab order) as they come and go"
+    for cell in cells:
+        expect(node(lab, cell)).to_have_attribute("data-reactive-status", "fresh")
+
+    # a raw cell added at the end, then moved to the top: every box's position changes, the graph does not
+    layouts = canvas.get_attribute("data-reactive-layouts")
+    notebook = "window.reactiveTest.panel().model.sharedModel"
+    page.evaluate(f"() => {notebook}.insertCell({size}, {{cell_type: 'raw'}})")
+    lab.select("c3")  # the panel marks it, after it saw the new cell
+    expect(canvas).to_have_attribute("data-reactive-active", "c3", timeout=TIMEOUT)
+    page.evaluate(f"() => {notebook}.moveCell({size}, 0)")  # as many cells as before: their order changes
+    expect(node(lab, "c0").locator("text")).to_have_text("#2 v0", timeout=TIMEOUT)
+    expect(node(lab, "c1").locator("text")).to_have_text("#3 v1")
+    expect(node(lab, last).locator("text")).to_have_text(f"#{size + 1} v{size - 1}")
+    assert canvas.get_attribute("data-reactive-layouts") == layouts
+
+
+def test_tab_reaches_every_box_of_a_wide_graph(lab, notebook_name):
+    """Two layers of 30 boxes, wider than the panel: Tab from the first box goes through every box in
+    order, also from the right end of a layer to the left end of the next, far out of view."""
+    width = 30
+    cells = {"c0": "x = 0"} | {f"a{i}": f"y{i} = x + {i}" for i in range(width)}
+    cells |= {f"b{i}": f"z{i} = y{i} * 2" for i in range(width)}
+    lab.notebook(notebook_name, cells, reactive=True)
+    lab.command("reactive:show-graph", "Show Reactive Graph")
+    page = lab.page
+    expect(node(lab, "c0")).to_have_count(1, timeout=TIMEOUT)
+    expect(node(lab, f"b{width - 1}")).to_have_count(0)  # the far end of the last layer is off the page
+    focused = "() => document.activeElement.closest('g.jp-reactive-graph-node')?.dataset.cellId"
+    node(lab, "c0").focus()
+    visited = ["c0"]
+    for _ in range(len(cells) - 1):
+        page.keyboard.press("Tab")
+        visited.append(page.evaluate(focused))
+    assert sorted(map(str, visited)) == sorted(cells), visited
+    assert set(visited[1 : width + 1]) == {f"a{i}" for i in range(width)}, f"a layer at a time: {visited}"
 
 
 def scale(transform_text: str) -> float:
