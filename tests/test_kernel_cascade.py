@@ -87,6 +87,7 @@ def test_in_lazy_mode_the_dependents_turn_stale_and_keep_their_outputs(client):
     assert client.shown("b") == "10.0\n" and client.shown("c") == "c sees 11.0\n"
     status = "print(get_ipython().kernel.scheduler.status('b'), get_ipython().kernel.scheduler.status('c'))"
     assert client.console(status) == "stale stale\n"
+    assert client.outputs["b"][0]["display_id"] == "reactive_kernel:b", "a later autorun can replace them"
 
 
 SLOW = "import time\nfor _ in range(600 if x == 2 else 0):\n    time.sleep(0.1)\nz = x\nprint('done')"
