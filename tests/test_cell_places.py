@@ -22,6 +22,12 @@ BUNDLES = [
     ("one stream is its text", [STREAM], {"text/plain": "hi\n"}, None),
     ("text only stays text", [STREAM, STREAM], {"text/plain": "hi\nhi\n"}, None),
     (
+        "a progress bar shows its last state",
+        [output("stream", {"name": "stderr", "text": "\r 10%\r 50%\r100%\ndone\r"})],
+        {"text/plain": "100%\ndone\n"},
+        None,
+    ),
+    (
         "an error among text is HTML too, without its colour codes",
         [STREAM, ERROR],
         {
