@@ -122,6 +122,19 @@ def test_moving_a_widget_reruns_its_readers_in_place(client):
     assert client.shown("r") == "50\n" and client.shown("q") == "unrelated\n"
 
 
+def test_an_output_widget_a_cell_writes_into_still_gets_what_it_captures(client):
+    pytest.importorskip("ipywidgets")
+    out = "import ipywidgets as widgets\nout = widgets.Output()\nout"
+    run_all(client, {"a": "x = 1", "o": out, "w": "with out:\n    print('in the widget', x)"})
+    client.run("a", "x = 2")
+    # A frontend routes the outputs of the request an Output widget captures into it: so they must be
+    # published as usual (here: as streams of the request that ran `w`, the client's, then the kernel's).
+    shown = [o for outputs in client.outputs.values() for o in outputs]
+    streams = sorted(o["text"] for o in shown if o["output_type"] == "stream")
+    assert streams == ["in the widget 1\n", "in the widget 2\n"]
+    assert not any("in the widget" in o.get("data", {}).get("text/plain", "") for o in shown)
+
+
 def test_in_voila_each_cell_shows_its_outputs_in_an_output_widget_that_runs_update():
     pytest.importorskip("ipywidgets")
     client = DisplayClient(env={"REACTIVE_KERNEL_CASCADE": "widget"})
