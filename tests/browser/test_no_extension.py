@@ -46,3 +46,23 @@ def test_running_a_cell_updates_its_readers_outputs_in_their_cells(plain_server,
         lab.wait_output("b", "40")
     finally:
         plain_server.shutdown_sessions(lab.path)
+
+
+def test_moving_a_slider_updates_its_readers_outputs(plain_server, page, notebook_name):
+    pytest.importorskip("ipywidgets")
+    lab = Lab(plain_server, page)
+    slider = "import ipywidgets as widgets\nslider = widgets.IntSlider(value=10, min=0, max=100)\nslider"
+    try:
+        lab.notebook(notebook_name, {"a": slider, "b": "print('value', slider.value * 10)"})
+        for cell in "ab":
+            lab.run(cell)
+            lab.wait_idle()
+        lab.wait_output("b", "value 100")
+        track = lab.cell("a").locator(".noUi-target")
+        track.wait_for()
+        box = track.bounding_box()
+        assert box, "the slider is not on the page"
+        track.click(position={"x": box["width"] * 0.75, "y": box["height"] / 2})  # noUiSlider jumps there
+        lab.wait_output("b", "value 7", exact=False)  # about 75: 7xx
+    finally:
+        plain_server.shutdown_sessions(lab.path)
