@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -239,13 +240,13 @@ def test_mutating_another_cells_global_warns_naming_the_owner(fe):
     assert execution.stderr == "", "the frontend shows the warning on the cell: no copy in the output"
 
 
-def test_without_a_frontend_the_mutation_warning_goes_to_stderr():
+def test_without_a_frontend_the_mutation_warning_is_in_the_cells_outputs():
     fe = Frontend(open_comm=False)
     try:
         fe.execute(None, "%reactive unique")  # in ordered mode the change is a link of the chain
         count = fe.execute("a", "lst = []").reply["execution_count"]
         execution = fe.execute("b", "lst.append(1)")
-        assert "mutates 'lst'" in execution.stderr and f"cell In[{count}] (lst)" in execution.stderr
+        assert "mutates 'lst'" in execution.text and f"cell In[{count}] (lst)" in execution.text
     finally:
         fe.shutdown()
 
@@ -316,14 +317,29 @@ def test_a_comm_opened_with_an_unchanged_sync_still_gets_every_state(fe):
     assert fe.statuses() == {"a": "fresh", "b": "fresh", "c": "fresh"}
 
 
-def test_without_a_frontend_descendants_turn_stale(fe):
+def test_without_a_frontend_the_kernel_runs_the_descendants_itself(fe):
     fe.close_comm()
     chain(fe)
     for cell in ("a", "b", "c"):
         fe.execute(cell, fe.cells[cell])
     fe.execute("a", "x = 7")
     fe.open_comm()
-    assert fe.statuses() == {"a": "fresh", "b": "stale", "c": "stale"}
+    assert fe.statuses() == {"a": "fresh", "b": "fresh", "c": "fresh"}
+    assert fe.execute(None, "print(y)").stdout == "8\n"
+
+
+def test_without_a_frontend_and_kernel_cascades_off_descendants_turn_stale():
+    fe = Frontend(env={**os.environ, "REACTIVE_KERNEL_CASCADE": "off"})
+    try:
+        fe.close_comm()
+        chain(fe)
+        for cell in ("a", "b", "c"):
+            fe.execute(cell, fe.cells[cell])
+        fe.execute("a", "x = 7")
+        fe.open_comm()
+        assert fe.statuses() == {"a": "fresh", "b": "stale", "c": "stale"}
+    finally:
+        fe.shutdown()
 
 
 def test_a_syntax_error_is_an_error_status(fe):
