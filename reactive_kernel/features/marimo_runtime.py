@@ -2,7 +2,7 @@
 `mo.output` ...) and marimo's HTML shown as Jupyter outputs.
 
 marimo is optional. Nothing here imports it until a cell does: before each cell IPython's documented
-`pre_run_cell` event looks whether marimo is loaded, or whether the cell names it and it is installed;
+`pre_run_cell` event looks whether marimo is loaded, or whether the cell imports it and it is installed;
 only then is the bridge set up, once. Notebooks that never use marimo pay one dictionary lookup and one
 substring search per cell.
 
@@ -24,6 +24,7 @@ import builtins
 import importlib.util
 import json
 import os
+import re
 import sys
 from dataclasses import fields
 from typing import Any
@@ -31,9 +32,6 @@ from typing import Any
 from IPython.display import HTML, DisplayHandle
 
 from reactive_kernel.features.marimo_html import to_jupyter_html
-
-# marimo's tested range for this bridge (pyproject's `marimo` extra says the same).
-SUPPORTED = ((0, 25), (0, 26))
 
 
 class MarimoRuntime:
@@ -115,10 +113,18 @@ class MarimoRuntime:
         return sys.argv[1:] if sys.argv != self.launch_argv else []
 
 
+_IMPORTS_MARIMO = re.compile(r"^\s*(?:import|from)\s+marimo\b", re.MULTILINE)
+
+
 def _wanted(source: str) -> bool:
+    """marimo is loaded, or this cell imports it (and it is installed): the cell will use it."""
     if "marimo" in sys.modules:
         return True
-    return "marimo" in source and importlib.util.find_spec("marimo") is not None
+    return (
+        "marimo" in source
+        and _IMPORTS_MARIMO.search(source) is not None
+        and importlib.util.find_spec("marimo") is not None
+    )
 
 
 # ---- marimo internals (pinned by tests/test_host_pins.py) ------------------------------------------
@@ -197,7 +203,7 @@ class _OutputStream:
             return
         mimetype, body = output.get("mimetype"), output.get("data", "")
         # marimo sends its HTML as text/html, or text/markdown when it came from mo.md: HTML either way.
-        is_html = mimetype in ("text/html", "text/markdown")
+        is_html = mimetype in ("text/html", "text/markdown") or body == ""  # "": cleared
         shown: Any = HTML(to_jupyter_html(body)) if is_html else _Raw(mimetype, body)
         if self._handle is None:
             self._handle = DisplayHandle()
