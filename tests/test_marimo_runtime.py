@@ -6,6 +6,7 @@ the ones marimo's documentation gives for each API, or small notebooks written f
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -195,3 +196,20 @@ def test_markdown_reads_as_its_text_where_only_text_is_shown(fe):
     fe.execute(None, IMPORT)
     run = fe.execute("t", 'mo.md("**bold** words")')
     assert run.outputs[0]["data"]["text/plain"] == "**bold** words"
+
+
+def test_a_marimo_the_bridge_does_not_know_leaves_the_kernel_working_and_says_so(tmp_path):
+    # A package named marimo without marimo's runtime (what a future marimo that moved it would look like)
+    fake = tmp_path / "site" / "marimo"
+    fake.mkdir(parents=True)
+    (fake / "__init__.py").write_text("__version__ = '99.0'\ndef md(text):\n    return text\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(fake.parent), os.environ.get("PYTHONPATH", "")])}
+    frontend = Frontend(cwd=str(tmp_path), env=env)
+    try:
+        first = frontend.execute("a", "import marimo as mo\nprint(mo.md('still runs'))")
+        assert first.status == "ok" and first.stdout == "still runs\n"
+        assert "reactive_kernel: marimo 99.0 is not one this kernel supports" in first.stderr
+        again = frontend.execute("b", "print(mo.__version__)")
+        assert again.stdout == "99.0\n" and again.stderr == ""  # said once
+    finally:
+        frontend.shutdown()

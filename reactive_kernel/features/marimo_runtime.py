@@ -41,6 +41,7 @@ class MarimoRuntime:
         self.shell = shell
         self.launch_argv = list(sys.argv)  # sys.argv as the kernel started: a headless run replaces it
         self.installed = False
+        self.broken = False  # setting marimo's runtime up failed (see _pre_run_cell)
         self._stopped = False  # the cell now ending raised mo.stop's MarimoStopError
         self._context: Any = None
         self._stream: _OutputStream | None = None
@@ -56,12 +57,21 @@ class MarimoRuntime:
     def _pre_run_cell(self, info: Any) -> None:
         self._stopped = False
         if not self.installed and _wanted(getattr(info, "raw_cell", "") or ""):
-            self._install()
-        if self.installed:
+            self.installed = True  # tried once, whatever happens
+            try:
+                self._install()
+            except Exception as exc:  # a marimo whose internals moved: the kernel runs on, without it
+                self.broken = True
+                version = getattr(sys.modules.get("marimo"), "__version__", "?")
+                print(
+                    f"reactive_kernel: marimo {version} is not one this kernel supports (the `marimo` extra "
+                    f"says which), so mo.stop and marimo's runtime context are off: {exc!r}",
+                    file=sys.stderr,
+                )
+        if self.installed and not self.broken:
             self._enter_cell(getattr(info, "cell_id", None), getattr(info, "raw_cell", "") or "")
 
     def _install(self) -> None:
-        self.installed = True
         import marimo  # noqa: F401  (the cell imports it anyway)
         from marimo._runtime.control_flow import MarimoStopError
 
