@@ -29,7 +29,7 @@ import sys
 from dataclasses import fields
 from typing import Any
 
-from IPython.display import HTML, DisplayHandle
+from IPython.display import HTML, DisplayHandle, display
 
 from reactive_kernel.features.marimo_html import to_jupyter_html
 
@@ -93,8 +93,8 @@ class MarimoRuntime:
             if isinstance(value, stop_error):
                 self._stopped = True
                 output = getattr(value, "output", None)
-                if output is not None:
-                    shell.display_pub.publish(*shell.display_formatter.format(output))
+                if output is not None:  # displayed as any object is (a live UI element too, where bridged)
+                    display(output)
                 return None
             return previous(etype, value, tb, tb_offset=tb_offset)
 
