@@ -213,3 +213,18 @@ def test_a_marimo_the_bridge_does_not_know_leaves_the_kernel_working_and_says_so
         assert again.stdout == "99.0\n" and again.stderr == ""  # said once
     finally:
         frontend.shutdown()
+
+
+def test_notebook_dir_is_the_folder_of_the_notebook_jupyter_names(tmp_path):
+    # jupyter_server tells a kernel its notebook's path in JPY_SESSION_NAME; the kernel may run elsewhere
+    notebook = tmp_path / "project" / "analysis.py"
+    notebook.parent.mkdir()
+    notebook.write_text("")
+    elsewhere = tmp_path / "cwd"
+    elsewhere.mkdir()
+    frontend = Frontend(cwd=str(elsewhere), env={**os.environ, "JPY_SESSION_NAME": str(notebook)})
+    try:
+        run = frontend.execute("a", f"{IMPORT}\nprint(mo.notebook_dir())")
+        assert run.stdout == f"{notebook.parent}\n"
+    finally:
+        frontend.shutdown()
