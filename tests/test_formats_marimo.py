@@ -76,7 +76,9 @@ def our_cells(nb: nbformat.NotebookNode) -> list[tuple]:
         if cell.cell_type == "markdown":
             source = markdown_call(source, record.get("markdown"))
         config = {**DEFAULTS, **{k: v for k, v in record.get("options", {}).items() if k in DEFAULTS}}
-        config["hide_code"] = bool(cell.metadata.get("jupyter", {}).get("source_hidden"))
+        hidden = bool(cell.metadata.get("jupyter", {}).get("source_hidden"))
+        # a markdown cell keeps hide_code in its record
+        config["hide_code"] = hidden or record.get("options", {}).get("hide_code") is True
         config["disabled"] = bool(cell.metadata.get("disabled"))
         found.append((record.get("kind", "cell"), cell.metadata.get("name", "_"), source, config))
     return found

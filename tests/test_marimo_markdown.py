@@ -112,7 +112,7 @@ def test_markdown_cells_open_as_markdown_and_unedited_come_back_byte_for_byte():
         ("markdown", "# Plain"),
         ("code", 'x = 1\nmo.md(f"""value {x}""")'),
     ]
-    assert nb.cells[1].metadata["jupyter"] == {"source_hidden": True}
+    assert "jupyter" not in nb.cells[1].metadata  # hide_code would hide the text itself in JupyterLab
     assert marimo.writes(nb) == FILE
     nb.cells[3].source = "x = 2"  # another cell edited: the markdown cells keep their bytes
     unedited = FILE[: FILE.index("@app.cell\ndef _(mo):\n    x = 1")]

@@ -114,8 +114,8 @@ class MarimoRuntime:
             graph.delete_cell(old)
         try:
             graph.register_cell(key, compile_cell(self.shell.transform_cell(source), key))
-        except SyntaxError:  # the cell will fail to compile in IPython too, and say why
-            pass
+        except Exception:  # e.g. a syntax error, which IPython reports when it compiles the cell itself;
+            pass  # unregistered, the cell still runs (only mo.cache inside it needs the entry)
         app.set_execution_context(ExecutionContext(cell_id=key, setting_element_value=False))
 
     def cli_args(self) -> list[str]:

@@ -13,7 +13,8 @@ read cell by cell as marimo does (`scan`): such a cell stays a cell of kind unpa
 code, and the kernel says why when it runs; written back unedited, it keeps its text.
 A cell that is only `mo.md(r\"\"\"...\"\"\")` (or `mo.md(\"\"\"...\"\"\")`) with a literal string is a
 markdown cell, as marimo's editor shows it; its `reactive_format.markdown` records the literal's style,
-which an edit keeps (`markdown`). Any other `mo.md(...)` stays a code cell. Cell metadata:
+which an edit keeps (`markdown`), and its `hide_code` (in `options`: JupyterLab would hide the text).
+Any other `mo.md(...)` stays a code cell. Cell metadata:
 `name` (absent for `_`), `jupyter.source_hidden` for `hide_code=True`, `disabled` for `disabled=True`,
 and `reactive_format` with the cell's kind (setup, function, class_definition, unparsable; absent for
 `@app.cell`), a hash of what was read, and the text around the source (`head`/`tail`, or the whole

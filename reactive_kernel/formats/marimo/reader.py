@@ -77,13 +77,15 @@ def _notebook_cell(
     """A code (or markdown) cell with marimo's name and options mapped to Jupyter metadata, and what
     rebuilds its text."""
     metadata: dict[str, Any] = {}
+    markdown = markdown_of(found.source) if found.kind == "cell" else None
     if found.name != "_":
         metadata["name"] = found.name
-    if found.options.get("hide_code"):
+    # hide_code hides a code cell's code. A markdown cell's text is what JupyterLab shows, and hiding its
+    # source would hide that too: there the option stays in the record (marimo's markdown cells have it).
+    if found.options.get("hide_code") and markdown is None:
         metadata["jupyter"] = {"source_hidden": True}
     if found.options.get("disabled"):
         metadata["disabled"] = True
-    markdown = markdown_of(found.source) if found.kind == "cell" else None
     cell: dict[str, Any] = {"id": f"marimo-{index}", "metadata": metadata}
     if markdown is None:
         cell.update(cell_type="code", execution_count=None, source=found.source, outputs=[])
@@ -93,6 +95,8 @@ def _notebook_cell(
     if lead is not None:
         record["lead"] = lead
     options = {key: value for key, value in found.options.items() if _kept_option(key, value)}
+    if markdown is not None and found.options.get("hide_code"):
+        options["hide_code"] = True
     if options:
         record["options"] = options
     if markdown is None:

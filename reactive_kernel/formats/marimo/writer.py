@@ -95,7 +95,10 @@ def _plan(cell: Mapping[str, Any], ours: bool, newline: str) -> _Cell:
     name = name if isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name) else "_"
     options = dict(record.get("options", {})) if isinstance(record.get("options"), Mapping) else {}
     jupyter = metadata.get("jupyter")
-    options["hide_code"] = bool(isinstance(jupyter, Mapping) and jupyter.get("source_hidden"))
+    hidden = bool(isinstance(jupyter, Mapping) and jupyter.get("source_hidden"))
+    # a markdown cell read from a marimo file keeps its hide_code in the record (see the reader)
+    markdown_hidden = cell.get("cell_type") == "markdown" and options.get("hide_code") is True
+    options["hide_code"] = hidden or markdown_hidden
     options["disabled"] = bool(metadata.get("disabled"))
     kind = record.get("kind", "cell")
     kind = kind if kind in ("cell", "setup", "unparsable", *_DEFINITIONS) else "cell"
