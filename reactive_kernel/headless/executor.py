@@ -3,8 +3,10 @@
 `DependencyOrderPreprocessor` is an nbconvert `ExecutePreprocessor` that runs the code cells in the order
 `reactive_kernel.core.order` gives (parents first, ties by notebook position) and refuses a notebook whose
 cells cannot run before starting anything. Outputs land in their own cells, so the notebook stays in
-notebook order. It is what `reactive-kernel run` and `export` use, and what `jupyter nbconvert --execute`
-uses once configured (see `dependency_order_preprocessors`).
+notebook order. A cell that stops itself (marimo's `mo.stop`; its reply says `reactive_stopped`) is not
+an error, and the cells that read it are skipped, as marimo's script mode skips them. It is what
+`reactive-kernel run` and `export` use, and what `jupyter nbconvert --execute` uses once configured
+(see `dependency_order_preprocessors`).
 
 Each execute_request names its cell in `metadata.cellId`, as JupyterLab's do: the kernel keys its graph
 by cell id, which gives mutation warnings and NameErrors that name a deleted definition. nbclient sends
