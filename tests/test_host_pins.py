@@ -311,6 +311,35 @@ def test_the_script_context_we_subclass_and_install():
     assert hasattr(app, "set_execution_context") and app.graph.cells == {}
 
 
+def test_a_state_setter_tells_the_context():
+    # KernelRuntimeContext.register_state_update hears each setter call (the kernel re-runs the readers)
+    import dataclasses
+
+    import marimo as mo
+    from marimo._ast.app import App, InternalApp
+    from marimo._messaging.types import NoopStream
+    from marimo._runtime.context import script_context, types
+
+    assert "register_state_update" in vars(script_context.ScriptRuntimeContext)
+    heard = []
+
+    class Listening(script_context.ScriptRuntimeContext):
+        def register_state_update(self, state):
+            heard.append(state)
+
+    script_context.initialize_script_context(app=InternalApp(App()), stream=NoopStream(), filename=None)
+    base = types.get_context()
+    types.teardown_context()
+    fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
+    types.initialize_context(runtime_context=Listening(**fields))
+    try:
+        get, put = mo.state(1)
+        put(2)
+    finally:
+        types.teardown_context()
+    assert heard == [get] and get() == 2 and get.allow_self_loops is False
+
+
 def test_a_cell_registers_in_the_graph_mo_cache_reads():
     # _enter_cell compiles the running cell and registers it, so mo.cache finds it by id.
     from marimo._ast.app import App, InternalApp

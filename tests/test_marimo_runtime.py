@@ -228,3 +228,57 @@ def test_notebook_dir_is_the_folder_of_the_notebook_jupyter_names(tmp_path):
         assert run.stdout == f"{notebook.parent}\n"
     finally:
         frontend.shutdown()
+
+
+def test_setting_mo_state_reruns_the_cells_that_read_it_but_not_the_one_that_set_it(fe):
+    # marimo's documentation: calling the setter re-runs the cells that reference the getter, except the
+    # cell that called it (unless allow_self_loops=True)
+    fe.cells.update(
+        {
+            "imp": IMPORT,
+            "make": "get_count, set_count = mo.state(0)",
+            "show": "print('count', get_count())",
+            "bump": "set_count(lambda v: v + 1)\nprint('bumped to', get_count())",
+        }
+    )
+    fe.sync()
+    ran = fe.run("imp")
+    assert ran["show"].stdout in ("count 0\n", "count 1\n")
+    assert ran["bump"].stdout.startswith("bumped to")
+    before = fe.execute(None, "print(get_count())").stdout
+    ran = fe.run("bump")
+    after = int(before) + 1
+    assert ran["bump"].stdout == f"bumped to {after}\n"
+    assert list(ran) == ["bump", "show"] and ran["show"].stdout == f"count {after}\n"  # not bump again
+
+
+def test_a_state_set_from_a_console_reruns_its_readers(fe):
+    fe.cells.update({"imp": IMPORT, "make": "get_n, set_n = mo.state(1)", "show": "print('n', get_n())"})
+    fe.sync()
+    fe.run("imp")
+    fe.run_list = []
+    fe.execute(None, "set_n(7)")
+    assert fe.run_list == ["show"]
+    assert fe.execute("show", fe.cells["show"]).stdout == "n 7\n"
+
+
+def test_a_state_set_by_a_widget_callback_between_cells_reruns_its_readers(fe):
+    # what a UI element's on_change does: the setter runs in the kernel's handling of a browser message
+    pytest.importorskip("ipywidgets")
+    fe.cells.update(
+        {
+            "imp": IMPORT,
+            "make": "get_n, set_n = mo.state(1)",
+            "w": "import ipywidgets\nknob = ipywidgets.IntSlider(value=1)\n"
+            "knob.observe(lambda change: set_n(change['new']), 'value')",
+            "show": "print('n', get_n())",
+        }
+    )
+    fe.sync()
+    fe.run("imp")
+    knob = fe.execute(None, "print(knob.model_id)").stdout.strip()
+    fe.run_list = []
+    content = {"comm_id": knob, "data": {"method": "update", "state": {"value": 5}, "buffer_paths": []}}
+    fe._request("comm_msg", content)
+    assert fe.run_list == ["show"]
+    assert fe.execute("show", fe.cells["show"]).stdout == "n 5\n"

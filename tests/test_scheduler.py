@@ -92,6 +92,18 @@ def test_a_cell_that_stops_itself_is_fresh_and_blocks_its_descendants_naming_it(
     assert run(s, "b") == (("c", "d") if frontend else None)  # it ran to its end: they run again
 
 
+def test_a_value_changed_by_a_cell_reruns_its_other_readers_only():
+    # marimo's mo.state: the cell that called the setter is not re-run (it reads the getter too)
+    s = notebook(
+        "a: get, put = make()", "b: put(get() + 1)", "c: print(get())", "d: x = get()", "e: print(x)"
+    )
+    run(s, "a")
+    for cell in ("b", "c", "d", "e"):
+        run(s, cell)
+    assert s.value_changed("get", but="b").run == ("c", "d", "e")
+    assert statuses(s) == "a=fresh b=fresh c=queued d=queued e=queued"
+
+
 def test_interrupt_stops_everything_queued():
     s = notebook(*CHAIN)
     run(s, "a")

@@ -330,14 +330,15 @@ class Scheduler:
         """Drop the run list (interrupt between cells, or no one left to run it); its cells turn stale."""
         return self._end_run_list() if self._pending else Plan()
 
-    def value_changed(self, name: str) -> Plan:
-        """The value held in global `name` changed outside any cell (a widget moved in the browser).
+    def value_changed(self, name: str, but: str | None = None) -> Plan:
+        """The value held in global `name` changed outside any cell (a widget moved in the browser), or
+        inside cell `but` (marimo's state setter, which does not re-run the cell that called it).
 
         The cells that read `name` re-run (autorun) or turn stale (lazy), not the cell that defines it.
         Readers already queued and not yet started will read the newest value when they run, so a burst
         of changes (dragging a slider) queues at most one cascade.
         """
-        readers = self.graph.readers(name) & self._cells.keys()
+        readers = (self.graph.readers(name) & self._cells.keys()) - {but}
         if not readers:
             return Plan()
         return self._cascade(set(readers) | set(self.graph.descendants(readers)))

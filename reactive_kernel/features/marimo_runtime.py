@@ -26,6 +26,7 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
 
@@ -37,8 +38,12 @@ from reactive_kernel.features.marimo_html import to_jupyter_html
 class MarimoRuntime:
     """Per kernel: sets marimo's runtime up when a cell first uses marimo, and notes `mo.stop`."""
 
-    def __init__(self, shell: Any) -> None:
+    def __init__(self, shell: Any, state_changed: Callable[[str, str | None], None]) -> None:
         self.shell = shell
+        # marimo's state setter was called: (a global holding the state, the cell that called it or None)
+        self.state_changed = state_changed
+        self._running: str | None = None  # the cell whose code runs now (None: between cells)
+        self._states: list[tuple[Any, str | None]] = []  # states set by the running cell
         self.launch_argv = list(sys.argv)  # sys.argv as the kernel started: a headless run replaces it
         self.installed = False
         self.broken = False  # setting marimo's runtime up failed (see _pre_run_cell)
@@ -46,6 +51,27 @@ class MarimoRuntime:
         self._context: Any = None
         self._stream: _OutputStream | None = None
         shell.events.register("pre_run_cell", self._pre_run_cell)
+        shell.events.register("post_run_cell", self._post_run_cell)
+
+    def take_state_updates(self) -> list[tuple[str, str | None]]:
+        """The globals holding a state the cell that just ran set, each with that cell (read once)."""
+        states, self._states = self._states, []
+        return [(name, cell) for state, cell in states for name in self._holders(state)]
+
+    def state_set(self, state: Any) -> None:
+        """marimo's `register_state_update`: inside a cell, noted for when it ends (its readers run
+        after it, as in marimo); outside (a UI element's on_change), its readers are told now."""
+        if self._running is not None:
+            self._states.append((state, None if state.allow_self_loops else self._running))
+            return
+        for name in self._holders(state):
+            self.state_changed(name, None)
+
+    def _holders(self, state: Any) -> list[str]:
+        return [name for name, value in list(self.shell.user_ns.items()) if value is state]
+
+    def _post_run_cell(self, result: Any) -> None:
+        self._running = None
 
     def take_stopped(self) -> bool:
         """Whether the execution that just ended stopped with `mo.stop` (read once: it clears)."""
@@ -70,6 +96,7 @@ class MarimoRuntime:
                 )
         if self.installed and not self.broken:
             self._enter_cell(getattr(info, "cell_id", None), getattr(info, "raw_cell", "") or "")
+            self._running = getattr(info, "cell_id", None) or ""
 
     def _install(self) -> None:
         import marimo  # noqa: F401  (the cell imports it anyway)
@@ -158,6 +185,9 @@ def _install_context(runtime: MarimoRuntime, stream: Any) -> Any:
         @property
         def cli_args(self) -> CLIArgs:
             return CLIArgs(parse_args(runtime.cli_args()))
+
+        def register_state_update(self, state: Any) -> None:
+            runtime.state_set(state)
 
     initialize_script_context(
         app=InternalApp(App()), stream=stream.as_marimo_stream(), filename=_notebook_file(runtime.shell)

@@ -91,7 +91,7 @@ class ReactiveKernel(IPythonKernel):
         self.shell.register_magics(ReactiveMagics(self.shell, self))
         self.shell.register_magics(SqlMagics(self.shell))
         self.shell.set_custom_exc((NameError,), self._explain_name_error)
-        self.marimo = MarimoRuntime(self.shell)  # loads marimo only once a cell uses it
+        self.marimo = MarimoRuntime(self.shell, self._state_changed)  # loads marimo once a cell uses it
         # SIGINT raises KeyboardInterrupt only in user code; elsewhere (our bookkeeping, ipykernel's
         # prologue and epilogue, between requests) it stops the cascade at the next safe point.
         self.guard = InterruptGuard(self._act_on_interrupt, self._call_soon)
@@ -132,6 +132,8 @@ class ReactiveKernel(IPythonKernel):
             reply = await self._user_code(
                 lambda: execute(*args, cell_meta=cell_meta, cell_id=cell_id), store_history
             )
+            for name, setter in self.marimo.take_state_updates():  # a console setting marimo state
+                self._apply(self.scheduler.value_changed(name, but=setter))
             return _ended_early(reply) if self.marimo.take_stopped() else reply
         if store_history:  # the count this execution takes: names the cell where no sync placed it
             self.labels.ran(cell_id, self.shell.execution_count)
@@ -176,6 +178,8 @@ class ReactiveKernel(IPythonKernel):
         if outcome[0] == "ok":
             self.widgets.bind(self.scheduler.graph.facts(cell_id).defs, self.shell.user_ns)
         self._apply(self.scheduler.after_run(cell_id, *outcome))
+        for name, setter in self.marimo.take_state_updates():  # marimo's mo.state: its readers run next
+            self._apply(self.scheduler.value_changed(name, but=setter))
         if self.guard.take():  # interrupted after the code completed: the cell stands, the cascade stops
             self._apply(self.scheduler.stop())
         return reply
@@ -280,6 +284,11 @@ class ReactiveKernel(IPythonKernel):
             log.exception("reactive_kernel: a quick fix failed; please report this with the cells' sources")
             return protocol_out.rewrite(ask.request, [], f"internal error making the quick fix: {exc!r}")
         return protocol_out.rewrite(ask.request, [(c, source(c), text) for c, text in changed.items()])
+
+    def _state_changed(self, name: str, setter: str | None) -> None:
+        """marimo's state setter called outside a cell (a UI element's on_change): its readers re-run."""
+        with self.guard.shielded():
+            self._apply(self.scheduler.value_changed(name, but=setter))
 
     def _value_changed(self, name: str) -> None:
         """A widget held in `name` changed in the browser: its readers re-run, as after an edit."""
