@@ -137,9 +137,11 @@ def test_mo_persistent_cache_keeps_results_on_disk_beside_the_notebook(fe, tmp_p
 
 def test_app_meta_notebook_dir_and_cli_args_answer_as_in_script_mode(fe, tmp_path):
     fe.execute(None, IMPORT)
-    run = fe.execute("m", "print(mo.app_meta().mode)\nprint(mo.notebook_dir())\nprint(dict(mo.cli_args()))")
+    asked = ("mo.app_meta().mode", "mo.notebook_dir()", "mo.notebook_location()", "dict(mo.cli_args())")
+    code = "\n".join(f"print({expression})" for expression in asked)
+    run = fe.execute("m", code)
     assert run.status == "ok", run.reply
-    assert run.stdout.split("\n") == ["script", str(tmp_path), "{}", ""]  # an interactive kernel has no args
+    assert run.stdout.split("\n") == ["script", str(tmp_path), str(tmp_path), "{}", ""]  # no args here
 
 
 def test_mo_state_getter_and_setter(fe):
