@@ -100,6 +100,7 @@ class Frontend:
         self.run_list: list[str] = []
         self.messages: list[dict[str, Any]] = []  # every comm message the kernel sent us
         self.executed: list[str] = []  # cell ids in the order they were executed
+        self.display_updates: list[dict[str, Any]] = []  # update_display_data contents, as they came
         self.comm_id: str | None = None
         self.rev = 0  # number of the last numbered sync or delta sent
         self._sent: list[Cell] | None = None  # the cells the kernel has from our last numbered message
@@ -333,6 +334,8 @@ class Frontend:
                 if others and parent in others:
                     _file(others[parent], kind, content)
                 continue
+            if kind == "update_display_data":
+                self.display_updates.append(content)
             if execution is not None:
                 _file(execution, kind, content)
             elif outputs is not None:

@@ -21,6 +21,7 @@ from marimo._schemas.serialization import ClassCell, FunctionCell, SetupCell, Un
 from reactive_kernel.core.analysis import analyze
 from reactive_kernel.core.errors import FormatError
 from reactive_kernel.formats import marimo
+from reactive_kernel.formats.marimo.markdown import markdown_call
 from reactive_kernel.formats.marimo.writer import GENERATED_WITH
 from tests.fuzzing import examples
 
@@ -67,14 +68,19 @@ def marimo_cells(text: str) -> list[tuple]:
 
 
 def our_cells(nb: nbformat.NotebookNode) -> list[tuple]:
-    """The same tuple, from our notebook's cells and metadata."""
+    """The same tuple, from our notebook's cells and metadata (a markdown cell: the `mo.md` code it reads)."""
     found = []
     for cell in nb.cells:
         record = cell.metadata.get("reactive_format", {})
+        source = cell.source
+        if cell.cell_type == "markdown":
+            source = markdown_call(source, record.get("markdown"))
         config = {**DEFAULTS, **{k: v for k, v in record.get("options", {}).items() if k in DEFAULTS}}
-        config["hide_code"] = bool(cell.metadata.get("jupyter", {}).get("source_hidden"))
+        hidden = bool(cell.metadata.get("jupyter", {}).get("source_hidden"))
+        # a markdown cell keeps hide_code in its record
+        config["hide_code"] = hidden or record.get("options", {}).get("hide_code") is True
         config["disabled"] = bool(cell.metadata.get("disabled"))
-        found.append((record.get("kind", "cell"), cell.metadata.get("name", "_"), cell.source, config))
+        found.append((record.get("kind", "cell"), cell.metadata.get("name", "_"), source, config))
     return found
 
 
@@ -188,7 +194,9 @@ def test_a_file_for_a_newer_python_opens_with_every_cell_and_says_why_a_cell_can
 def test_unedited_cells_store_the_text_around_their_source_not_the_whole_text():
     nb = marimo.reads(golden("generated_0_25.py.txt"))
     records = [cell.metadata["reactive_format"] for cell in nb.cells]
-    assert [r.get("kind") for r in records if "text" in r] == ["unparsable", "unparsable"]
+    # a markdown cell (`mo.md(r"""...""")` only) keeps its text whole: its source is the markdown
+    assert [r.get("kind") for r in records if "text" in r and "markdown" not in r] == ["unparsable"] * 2
+    assert [nb.cells[i].cell_type for i, r in enumerate(records) if "markdown" in r] == ["markdown"]
     assert records[2] == {
         "head": "@app.cell\ndef numbers():\n",
         "tail": "\n    return x, y\n",
@@ -573,11 +581,13 @@ def test_jupyter_markdown_becomes_mo_md_and_mo_is_imported_when_missing():
     nb = nbformat.v4.new_notebook(
         cells=[nbformat.v4.new_markdown_cell("# Title\n\nSome *text*."), code_cell("x = 1")]
     )
-    back = marimo.reads(marimo.writes(nb))
-    assert [c.source for c in back.cells] == [
-        "import marimo as mo",
-        'mo.md(r"""\n# Title\n\nSome *text*.\n""")',
-        "x = 1",
+    text = marimo.writes(nb)
+    assert 'def _(mo):\n    mo.md(r"""\n    # Title\n\n    Some *text*.\n    """)\n    return\n' in text
+    back = marimo.reads(text)  # and it reads back as the markdown cell it was
+    assert [(c.cell_type, c.source) for c in back.cells] == [
+        ("code", "import marimo as mo"),
+        ("markdown", "# Title\n\nSome *text*."),
+        ("code", "x = 1"),
     ]
     raw = nbformat.v4.new_notebook(cells=[nbformat.v4.new_raw_cell("not python at all")])
     assert [

@@ -294,3 +294,120 @@ def test_an_output_widget_takes_outputs_set_by_the_kernel_as_synced_state():
     output.outputs = ({"output_type": "stream", "name": "stdout", "text": "x"},)
     assert output.get_state()["outputs"][0]["text"] == "x"
     assert "application/vnd.jupyter.widget-view+json" in output._repr_mimebundle_()
+
+
+# ---- features/marimo_runtime.py: marimo's runtime internals (the `marimo` extra bounds the version) ------
+
+
+def test_mo_stop_raises_a_base_exception_that_carries_its_output():
+    # The kernel's custom exception handler ends the cell on it and shows `.output`.
+    import marimo
+    from marimo._runtime.control_flow import MarimoStopError
+
+    assert marimo.MarimoStopError is MarimoStopError and not issubclass(MarimoStopError, Exception)
+    with pytest.raises(MarimoStopError) as stopped:
+        marimo.stop(True, "shown")
+    assert stopped.value.output == "shown"
+
+
+def test_the_script_context_we_subclass_and_install():
+    # _install_context installs marimo's script-mode context, then a subclass of it built from its fields.
+    import dataclasses
+
+    from marimo._ast.app import App, InternalApp
+    from marimo._runtime.context import script_context, types
+
+    context_class = script_context.ScriptRuntimeContext
+    assert dataclasses.is_dataclass(context_class) and issubclass(context_class, types.RuntimeContext)
+    for name in ("globals", "cli_args", "graph", "execution_context", "app"):
+        assert isinstance(inspect.getattr_static(context_class, name), property), name
+    assert list(inspect.signature(script_context.initialize_script_context).parameters) == [
+        "app", "stream", "filename"
+    ]  # fmt: skip
+    for name in ("get_context", "initialize_context", "teardown_context"):
+        assert callable(getattr(types, name)), name
+    assert [f.name for f in dataclasses.fields(types.ExecutionContext)][:2] == [
+        "cell_id",
+        "setting_element_value",
+    ]
+    app = InternalApp(App())
+    assert hasattr(app, "set_execution_context") and app.graph.cells == {}
+
+
+def test_a_state_setter_tells_the_context():
+    # KernelRuntimeContext.register_state_update hears each setter call (the kernel re-runs the readers)
+    import dataclasses
+
+    import marimo as mo
+    from marimo._ast.app import App, InternalApp
+    from marimo._messaging.types import NoopStream
+    from marimo._runtime.context import script_context, types
+
+    assert "register_state_update" in vars(script_context.ScriptRuntimeContext)
+    heard = []
+
+    class Listening(script_context.ScriptRuntimeContext):
+        def register_state_update(self, state):
+            heard.append(state)
+
+    script_context.initialize_script_context(app=InternalApp(App()), stream=NoopStream(), filename=None)
+    base = types.get_context()
+    types.teardown_context()
+    fields = {f.name: getattr(base, f.name) for f in dataclasses.fields(base)}
+    types.initialize_context(runtime_context=Listening(**fields))
+    try:
+        get, put = mo.state(1)
+        put(2)
+    finally:
+        types.teardown_context()
+    assert heard == [get] and get() == 2 and get.allow_self_loops is False
+
+
+def test_a_cell_registers_in_the_graph_mo_cache_reads():
+    # _enter_cell compiles the running cell and registers it, so mo.cache finds it by id.
+    from marimo._ast.app import App, InternalApp
+    from marimo._ast.compiler import compile_cell
+
+    graph = InternalApp(App()).graph
+    graph.register_cell("c1", compile_cell("x = 1", "c1"))
+    assert graph.cells["c1"].defs == {"x"}
+    graph.delete_cell("c1")
+    assert "c1" not in graph.cells
+
+
+def test_cli_args_parse_as_marimo_parses_a_scripts_arguments():
+    from marimo._cli.parse_args import parse_args
+    from marimo._runtime.params import CLIArgs
+
+    assert dict(CLIArgs(parse_args(["--threshold", "7", "--flag"]))) == {"threshold": 7, "flag": ""}
+
+
+def test_mo_output_reaches_the_stream_as_a_cell_op_message():
+    # _OutputStream reads marimo's `cell-op` notifications: output.channel, mimetype and data.
+    import json
+
+    from marimo._messaging.notification import CellNotification
+    from marimo._messaging.serde import serialize_kernel_message
+    from marimo._messaging.types import Stream
+
+    assert getattr(Stream.write, "__isabstractmethod__", False)
+    from marimo._messaging.cell_output import CellChannel, CellOutput
+
+    notification = CellNotification(
+        cell_id="c", output=CellOutput(channel=CellChannel.OUTPUT, mimetype="text/html", data="<b>x</b>")
+    )
+    message = json.loads(serialize_kernel_message(notification))
+    assert message["op"] == "cell-op"
+    assert {k: message["output"][k] for k in ("channel", "mimetype", "data")} == {
+        "channel": "output", "mimetype": "text/html", "data": "<b>x</b>"
+    }  # fmt: skip
+
+
+def test_the_html_classes_whose_display_the_kernel_formats():
+    import marimo as mo
+    from marimo._output.hypertext import Html
+    from marimo._output.md import _md
+    from marimo._plugins.ui._impl.tabs import tabs
+
+    assert mo.Html is Html and isinstance(mo.md("x"), _md) and isinstance(mo.ui.tabs({"a": "b"}), tabs)
+    assert mo.md("**x**")._repr_markdown_() == "**x**" and "<strong>x</strong>" in mo.md("**x**").text

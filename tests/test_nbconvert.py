@@ -179,7 +179,9 @@ def test_marimo_format(tmp_path, config_dir, args):
     assert "STORED_OUTPUT" not in text
     code = [cell.source for cell in read_notebook(str(tmp_path / "analysis.py")).cells]
     assert code[-3:] == [cell.source for cell in nb.cells if cell.cell_type == "code"]
-    assert any("# Analysis" in cell and "mo.md(" in cell for cell in code)  # the markdown, as mo.md
+    assert 'mo.md(r"""\n    # Analysis' in text  # the markdown, as mo.md, which reads back as markdown
+    back = read_notebook(str(tmp_path / "analysis.py")).cells
+    assert any(c.cell_type == "markdown" and c.source.startswith("# Analysis") for c in back)
     assert not (tmp_path / "side_effect.txt").exists()
 
 

@@ -78,6 +78,32 @@ def test_error_blocks_descendants_and_drops_them_from_the_run_list():
     assert s.state("b").error == "Boom: failed"
 
 
+@pytest.mark.parametrize("frontend", [True, False])
+def test_a_cell_that_stops_itself_is_fresh_and_blocks_its_descendants_naming_it(frontend):
+    # marimo's mo.stop: no error, its output shown, its descendants not run until it runs to its end
+    s = notebook("a: x = 1", "b: y = x", "c: print(y)", "d: print(x)", frontend=frontend)
+    run(s, "a")
+    for cell in ("b", "c", "d") if not frontend else ():
+        run(s, cell)
+    assert run(s, "b", "stopped") == (("d",) if frontend else None)
+    assert statuses(s) == f"a=fresh b=fresh c=blocked d={'queued' if frontend else 'fresh'}"
+    assert s.state("c").error == "cell [[cell:b]] stopped with mo.stop" and not s.state("c").raised
+    assert s.state("b").error is None
+    assert run(s, "b") == (("c", "d") if frontend else None)  # it ran to its end: they run again
+
+
+def test_a_value_changed_by_a_cell_reruns_its_other_readers_only():
+    # marimo's mo.state: the cell that called the setter is not re-run (it reads the getter too)
+    s = notebook(
+        "a: get, put = make()", "b: put(get() + 1)", "c: print(get())", "d: x = get()", "e: print(x)"
+    )
+    run(s, "a")
+    for cell in ("b", "c", "d", "e"):
+        run(s, cell)
+    assert s.value_changed("get", but="b").run == ("c", "d", "e")
+    assert statuses(s) == "a=fresh b=fresh c=queued d=queued e=queued"
+
+
 def test_interrupt_stops_everything_queued():
     s = notebook(*CHAIN)
     run(s, "a")

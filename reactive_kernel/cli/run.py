@@ -43,8 +43,10 @@ def run(path: str, args: list[str]) -> int:
 
 
 def script_preamble(path: str, args: list[str]) -> str:
-    """sys.argv as a script would see it; sys.exit() without IPython's advice to use exit()."""
+    """sys.argv and __file__ as a script would see them (marimo's mo.notebook_dir() reads __file__);
+    sys.exit() without IPython's advice to use exit()."""
     return (
         f"__import__('sys').argv = {[path, *args]!r}\n"
+        f"__file__ = {os.path.abspath(path)!r}\n"
         "__import__('warnings').filterwarnings('ignore', 'To exit: use', UserWarning)\n"
     )

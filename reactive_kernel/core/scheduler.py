@@ -330,14 +330,15 @@ class Scheduler:
         """Drop the run list (interrupt between cells, or no one left to run it); its cells turn stale."""
         return self._end_run_list() if self._pending else Plan()
 
-    def value_changed(self, name: str) -> Plan:
-        """The value held in global `name` changed outside any cell (a widget moved in the browser).
+    def value_changed(self, name: str, but: str | None = None) -> Plan:
+        """The value held in global `name` changed outside any cell (a widget moved in the browser), or
+        inside cell `but` (marimo's state setter, which does not re-run the cell that called it).
 
         The cells that read `name` re-run (autorun) or turn stale (lazy), not the cell that defines it.
         Readers already queued and not yet started will read the newest value when they run, so a burst
         of changes (dragging a slider) queues at most one cascade.
         """
-        readers = self.graph.readers(name) & self._cells.keys()
+        readers = (self.graph.readers(name) & self._cells.keys()) - {but}
         if not readers:
             return Plan()
         return self._cascade(set(readers) | set(self.graph.descendants(readers)))
@@ -401,9 +402,14 @@ class Scheduler:
         return Plan(execute=True)
 
     def after_run(
-        self, cell_id: str, outcome: Literal["ok", "error", "interrupted"], error: str = ""
+        self, cell_id: str, outcome: Literal["ok", "error", "interrupted", "stopped"], error: str = ""
     ) -> Plan:
-        """The execution finished: cascade on success, block descendants on error, stop on interrupt."""
+        """The execution finished: cascade on success, block descendants on error, stop on interrupt.
+
+        `stopped`: the cell ended itself early without an error (marimo's `mo.stop`): it is fresh, with
+        the output it chose, and its descendants do not run: they are blocked, naming it, until it runs
+        to its end.
+        """
         run, self._running = self._running, None
         cell = self._cells.get(cell_id)
         if cell is None or run is None or run.cell_id != cell_id:
@@ -415,6 +421,10 @@ class Scheduler:
         if outcome == "error":
             cell.base, cell.error, cell.raised = "error", error, True
             plan = self._block(cell_id)
+            return replace(plan, bind=self._last_values(names, cell_id))
+        if outcome == "stopped":
+            cell.base, cell.error, cell.raised = "fresh", None, False
+            plan = self._block(cell_id, f"cell {mention(cell_id)} stopped with mo.stop")
             return replace(plan, bind=self._last_values(names, cell_id))
         cell.base, cell.error = "fresh", None
         vanished = run.old_defs - cell.ran_defs
@@ -450,11 +460,12 @@ class Scheduler:
         changed = queued | {also} if also else queued
         return Plan(changed=frozenset(changed), run=(), drop=frozenset(drop))
 
-    def _block(self, cell_id: str) -> Plan:
+    def _block(self, cell_id: str, why: str | None = None) -> Plan:
+        """The cell's descendants must not run until it runs again (it raised, or stopped itself)."""
         below = set(self.graph.descendants({cell_id}))
         for other in below:
             self._cells[other].base = "blocked"
-            self._cells[other].error = f"cell {mention(cell_id)} raised an exception"
+            self._cells[other].error = why or f"cell {mention(cell_id)} raised an exception"
             self._cells[other].raised = False
         before = list(self._pending)
         self._pending = [c for c in self._pending if c not in below]

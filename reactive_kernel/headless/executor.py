@@ -3,8 +3,10 @@
 `DependencyOrderPreprocessor` is an nbconvert `ExecutePreprocessor` that runs the code cells in the order
 `reactive_kernel.core.order` gives (parents first, ties by notebook position) and refuses a notebook whose
 cells cannot run before starting anything. Outputs land in their own cells, so the notebook stays in
-notebook order. It is what `reactive-kernel run` and `export` use, and what `jupyter nbconvert --execute`
-uses once configured (see `dependency_order_preprocessors`).
+notebook order. A cell that stops itself (marimo's `mo.stop`; its reply says `reactive_stopped`) is not
+an error, and the cells that read it are skipped, as marimo's script mode skips them. It is what
+`reactive-kernel run` and `export` use, and what `jupyter nbconvert --execute` uses once configured
+(see `dependency_order_preprocessors`).
 
 Each execute_request names its cell in `metadata.cellId`, as JupyterLab's do: the kernel keys its graph
 by cell id, which gives mutation warnings and NameErrors that name a deleted definition. nbclient sends
@@ -69,11 +71,18 @@ class DependencyOrderPreprocessor(ExecutePreprocessor):
         "", help="Code run silently before the first cell, outside the graph (e.g. to set sys.argv)."
     )
     blocked = List(help="After a run with allow_errors: cells skipped because a cell they read failed.")
+    stopped = List(
+        help="After a run: cells skipped because a cell they read stopped itself (marimo's mo.stop), "
+        "as marimo's script mode skips them."
+    )
 
     def __init__(self, on_output: OutputHook | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._on_output = on_output  # called with (cell index, output) as each output arrives
         self.failed_cell: int | None = None  # the index of the cell whose error stopped the run
+        self._ended_early = False  # the cell just run ended itself without an error (mo.stop)
+        self._configured_hook = self.on_cell_executed
+        self.on_cell_executed = self._note_reply
 
     @default("kernel_manager_class")
     def _cell_kernel_manager(self) -> type[AsyncKernelManager]:
@@ -108,19 +117,30 @@ class DependencyOrderPreprocessor(ExecutePreprocessor):
         return self.nb, self.resources
 
     def _run(self, plan: order.RunOrder, resources: Any) -> None:
-        """Each cell once, parents first; with allow_errors, what reads a failed cell is skipped."""
+        """Each cell once, parents first; with allow_errors, what reads a failed cell is skipped, and
+        what reads a cell that stopped itself (mo.stop) is always skipped."""
         failed: set[int] = set()
+        halted: set[int] = set()
         skipped: list[int] = []
+        stopped: list[int] = []
         for index in plan.order:
             if plan.parents[index] & failed:
                 failed.add(index)
                 skipped.append(index)
                 continue
+            if plan.parents[index] & halted:
+                halted.add(index)
+                stopped.append(index)
+                continue
             cell = self.nb.cells[index]
+            self._ended_early = False
             self.preprocess_cell(cell, resources, index)
             if any(out.get("output_type") == "error" for out in cell.get("outputs", ())):
                 failed.add(index)
+            elif self._ended_early:
+                halted.add(index)
         self.blocked = skipped
+        self.stopped = stopped
 
     def _describe_notebook(self, policy: str) -> None:
         """Tell the kernel the notebook's cells in notebook order, and its definitions policy.
@@ -175,6 +195,13 @@ class DependencyOrderPreprocessor(ExecutePreprocessor):
             return super().start_new_kernel_client()
         except RuntimeError as exc:  # jupyter_client: "Kernel died before replying to kernel_info"
             raise DeadKernelError(f"it did not start ({exc}); its own error is printed above") from exc
+
+    def _note_reply(self, **hook: Any) -> Any:
+        """nbclient's `on_cell_executed` hook: note a cell that stopped itself; then the configured hook."""
+        reply = hook.get("execute_reply") or {}
+        if reply.get("content", {}).get(protocol_out.STOPPED):
+            self._ended_early = True
+        return self._configured_hook(**hook) if self._configured_hook is not None else None
 
     def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: Any, cell_index: int) -> Any:
         out = super().output(outs, msg, display_id, cell_index)

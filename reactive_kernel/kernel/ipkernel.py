@@ -19,6 +19,7 @@ from reactive_kernel.core.quickfix import plan as quick_fix_plan
 from reactive_kernel.core.scheduler import MODES, Mode, Plan, Refusal, Scheduler
 from reactive_kernel.features import output_tap
 from reactive_kernel.features.cell_cache import CellCache, Entry, UnreadableInput, cache_key
+from reactive_kernel.features.marimo_runtime import MarimoRuntime
 from reactive_kernel.features.sql_magic import SqlMagics
 from reactive_kernel.features.values import ValueStore
 from reactive_kernel.features.widgets import WidgetWatch
@@ -114,6 +115,7 @@ class ReactiveKernel(IPythonKernel):
         self.shell.register_magics(ReactiveMagics(self.shell, self))
         self.shell.register_magics(SqlMagics(self.shell))
         self.shell.set_custom_exc((NameError,), self._explain_name_error)
+        self.marimo = MarimoRuntime(self.shell, self._state_changed)  # loads marimo once a cell uses it
         # SIGINT raises KeyboardInterrupt only in user code; elsewhere (our bookkeeping, ipykernel's
         # prologue and epilogue, between requests) it stops the cascade at the next safe point.
         self.guard = InterruptGuard(self._act_on_interrupt, self._call_soon)
@@ -160,9 +162,12 @@ class ReactiveKernel(IPythonKernel):
         execute = super().do_execute
         args = (code, silent, store_history, user_expressions, allow_stdin)
         if silent or not isinstance(cell_id, str) or not cell_id or self._console_cell(cell_id):
-            return await self._user_code(
+            reply = await self._user_code(
                 lambda: execute(*args, cell_meta=cell_meta, cell_id=cell_id), store_history
             )
+            for name, setter in self.marimo.take_state_updates():  # a console setting marimo state
+                self._apply(self.scheduler.value_changed(name, but=setter))
+            return _ended_early(reply) if self.marimo.take_stopped() else reply
         if store_history:  # the count this execution takes: names the cell where no sync placed it
             self.labels.ran(cell_id, self.shell.execution_count)
         deleted = _deleted_cells(cell_meta)
@@ -230,9 +235,13 @@ class ReactiveKernel(IPythonKernel):
         finally:
             self.current_cell = None
         outcome = _outcome(reply)
+        if self.marimo.take_stopped():  # mo.stop: the cell shows its output and ends without an error
+            reply, outcome = _ended_early(reply), ("stopped", "")
         if outcome[0] == "ok":
             self.widgets.bind(self.scheduler.graph.facts(cell_id).defs, self.shell.user_ns)
         self._apply(self.scheduler.after_run(cell_id, *outcome))
+        for name, setter in self.marimo.take_state_updates():  # marimo's mo.state: its readers run next
+            self._apply(self.scheduler.value_changed(name, but=setter))
         if self.guard.take():  # interrupted after the code completed: the cell stands, the cascade stops
             self._apply(self.scheduler.stop())
         return reply
@@ -384,6 +393,11 @@ class ReactiveKernel(IPythonKernel):
             return protocol_out.rewrite(ask.request, [], f"internal error making the quick fix: {exc!r}")
         return protocol_out.rewrite(ask.request, [(c, source(c), text) for c, text in changed.items()])
 
+    def _state_changed(self, name: str, setter: str | None) -> None:
+        """marimo's state setter called outside a cell (a UI element's on_change): its readers re-run."""
+        with self.guard.shielded():
+            self._apply(self.scheduler.value_changed(name, but=setter))
+
     def _value_changed(self, name: str) -> None:
         """A widget held in `name` changed in the browser: its readers re-run, as after an edit."""
         with self.guard.shielded():
@@ -513,6 +527,17 @@ def _deleted_cells(cell_meta: object) -> list[str]:
     """JupyterLab lists cells deleted since the last execution; anything malformed is ignored."""
     deleted = cell_meta.get("deletedCells") if isinstance(cell_meta, dict) else None
     return [c for c in deleted if isinstance(c, str)] if isinstance(deleted, list) else []
+
+
+def _ended_early(reply: dict[str, Any]) -> dict[str, Any]:
+    """The reply of a cell that stopped itself (marimo's `mo.stop`): ok, marked for headless runners."""
+    return {
+        "status": "ok",
+        "execution_count": reply.get("execution_count"),
+        "user_expressions": {},
+        "payload": [],
+        protocol_out.STOPPED: True,
+    }
 
 
 def _outcome(reply: dict[str, Any]) -> tuple[str, str]:

@@ -11,6 +11,9 @@ from reactive_kernel.core.scheduler import CellState, Mode
 PROTOCOL_VERSION = 1
 COMM_TARGET = "reactive_kernel"
 CAPABILITIES = ("delta",)  # what this kernel understands beyond version 1's first messages
+# In an `execute_reply`'s content: the cell ended itself early without an error (marimo's `mo.stop`);
+# a runner that executes cells itself (headless) skips its descendants.
+STOPPED = "reactive_stopped"
 
 
 def hello(mode: Mode, definitions: Policy) -> dict[str, Any]:

@@ -11,7 +11,10 @@ marimo's static loader finds; see `reader` for the few hand-written forms it gar
 A file this Python cannot parse whole (a cell written for a newer Python, or with a syntax error) is
 read cell by cell as marimo does (`scan`): such a cell stays a cell of kind unparsable, with its
 code, and the kernel says why when it runs; written back unedited, it keeps its text.
-Markdown written as `mo.md(...)` stays a code cell, since that is what the file holds. Cell metadata:
+A cell that is only `mo.md(r\"\"\"...\"\"\")` (or `mo.md(\"\"\"...\"\"\")`) with a literal string is a
+markdown cell, as marimo's editor shows it; its `reactive_format.markdown` records the literal's style,
+which an edit keeps (`markdown`), and its `hide_code` (in `options`: JupyterLab would hide the text).
+Any other `mo.md(...)` stays a code cell. Cell metadata:
 `name` (absent for `_`), `jupyter.source_hidden` for `hide_code=True`, `disabled` for `disabled=True`,
 and `reactive_format` with the cell's kind (setup, function, class_definition, unparsable; absent for
 `@app.cell`), a hash of what was read, and the text around the source (`head`/`tail`, or the whole

@@ -27,6 +27,7 @@ import nbformat
 
 from reactive_kernel import KERNELSPEC
 from reactive_kernel.core.errors import FormatError
+from reactive_kernel.formats.marimo.markdown import markdown_of
 from reactive_kernel.formats.marimo.scan import statements
 from reactive_kernel.formats.marimo.syntax import (
     CONFIG_DEFAULTS,
@@ -61,7 +62,8 @@ def read_notebook(raw: str) -> nbformat.NotebookNode:
     for index, found in enumerate(found_cells.cells):
         start, stop = text.offset(found.first), text.offset(found.last + 1)
         lead = raw[pos:start] if raw[pos:start] != default_lead(found.kind, newline) else None
-        cells.append(_notebook_cell(found, index, lead, _chunk(text, found, start, stop, newline)))
+        chunk = _chunk(text, found, start, stop, newline)
+        cells.append(_notebook_cell(found, index, lead, chunk, raw[start:stop]))
         pos = stop
     record = {"name": "marimo", "header": raw[:header_stop], "footer": raw[pos:], "newline": newline}
     metadata = {"kernelspec": dict(KERNELSPEC), "reactive_format": record}
@@ -69,30 +71,39 @@ def read_notebook(raw: str) -> nbformat.NotebookNode:
     return nbformat.from_dict({"nbformat": 4, "nbformat_minor": 5, "metadata": metadata, "cells": cells})
 
 
-def _notebook_cell(found: Found, index: int, lead: str | None, chunk: dict[str, str]) -> dict[str, Any]:
-    """A code cell with marimo's name and options mapped to Jupyter metadata, and what rebuilds its text."""
+def _notebook_cell(
+    found: Found, index: int, lead: str | None, chunk: dict[str, str], whole: str
+) -> dict[str, Any]:
+    """A code (or markdown) cell with marimo's name and options mapped to Jupyter metadata, and what
+    rebuilds its text."""
     metadata: dict[str, Any] = {}
+    markdown = markdown_of(found.source) if found.kind == "cell" else None
     if found.name != "_":
         metadata["name"] = found.name
-    if found.options.get("hide_code"):
+    # hide_code hides a code cell's code. A markdown cell's text is what JupyterLab shows, and hiding its
+    # source would hide that too: there the option stays in the record (marimo's markdown cells have it).
+    if found.options.get("hide_code") and markdown is None:
         metadata["jupyter"] = {"source_hidden": True}
     if found.options.get("disabled"):
         metadata["disabled"] = True
-    cell = {
-        "id": f"marimo-{index}",
-        "cell_type": "code",
-        "metadata": metadata,
-        "execution_count": None,
-        "source": found.source,
-        "outputs": [],
-    }
+    cell: dict[str, Any] = {"id": f"marimo-{index}", "metadata": metadata}
+    if markdown is None:
+        cell.update(cell_type="code", execution_count=None, source=found.source, outputs=[])
+    else:  # `mo.md(r"""...""")` only: a markdown cell, as marimo's editor shows it
+        cell.update(cell_type="markdown", source=markdown[0])
     record: dict[str, Any] = {"kind": found.kind} if found.kind != "cell" else {}
     if lead is not None:
         record["lead"] = lead
     options = {key: value for key, value in found.options.items() if _kept_option(key, value)}
+    if markdown is not None and found.options.get("hide_code"):
+        options["hide_code"] = True
     if options:
         record["options"] = options
-    record.update(chunk)
+    if markdown is None:
+        record.update(chunk)
+    else:  # its text whole (head + source + tail would rebuild the code, which the cell no longer holds)
+        record["text"] = whole
+        record["markdown"] = markdown[1]
     record["hash"] = fingerprint(cell)
     metadata["reactive_format"] = record
     return cell

@@ -22,6 +22,7 @@ from typing import Any
 import nbformat
 
 from reactive_kernel.core.analysis import CellFacts, analyze
+from reactive_kernel.formats.marimo.markdown import markdown_call
 from reactive_kernel.formats.marimo.syntax import CONFIG_DEFAULTS, INDENT, default_lead, fingerprint, reindent
 
 GENERATED_WITH = "0.25.2"  # the marimo version whose output we match, written into fresh headers
@@ -94,13 +95,20 @@ def _plan(cell: Mapping[str, Any], ours: bool, newline: str) -> _Cell:
     name = name if isinstance(name, str) and name.isidentifier() and not keyword.iskeyword(name) else "_"
     options = dict(record.get("options", {})) if isinstance(record.get("options"), Mapping) else {}
     jupyter = metadata.get("jupyter")
-    options["hide_code"] = bool(isinstance(jupyter, Mapping) and jupyter.get("source_hidden"))
+    hidden = bool(isinstance(jupyter, Mapping) and jupyter.get("source_hidden"))
+    # a markdown cell read from a marimo file keeps its hide_code in the record (see the reader)
+    markdown_hidden = cell.get("cell_type") == "markdown" and options.get("hide_code") is True
+    options["hide_code"] = hidden or markdown_hidden
     options["disabled"] = bool(metadata.get("disabled"))
     kind = record.get("kind", "cell")
     kind = kind if kind in ("cell", "setup", "unparsable", *_DEFINITIONS) else "cell"
     markdown = cell.get("cell_type") == "markdown"
-    if markdown:
-        source, kind = _markdown_call(source), "cell"
+    if markdown and record.get("hash") == fingerprint(cell) and isinstance(record.get("text"), str):
+        lead = record.get("lead", default_lead("cell", newline))
+        code = markdown_call(source, record.get("markdown"))  # what it reads, if other cells are generated
+        return _Cell("cell", name, code, options, lead, record["text"], markdown=True)
+    if markdown:  # edited, or from Jupyter: in the style it was read in (marimo's for a new one)
+        source, kind = markdown_call(source, record.get("markdown")), "cell"
     elif cell.get("cell_type") != "code":
         kind = "unparsable"  # raw cells: kept as text marimo will not run
     elif record.get("hash") == fingerprint(cell):
@@ -152,13 +160,6 @@ def _parse(source: str) -> ast.Module | None:
             return ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
-
-
-def _markdown_call(text: str) -> str:
-    """A Jupyter markdown cell as marimo writes markdown: `mo.md(r\"\"\"...\"\"\")`."""
-    if '"""' in text or text.endswith("\\"):
-        return 'mo.md("""\n' + text.replace("\\", "\\\\").replace('"', '\\"') + '\n""")'
-    return 'mo.md(r"""\n' + text + '\n""")'
 
 
 def _setup_first(cells: list[_Cell]) -> list[_Cell]:
