@@ -16,7 +16,7 @@ from reactive_kernel.core.errors import QuickFixError
 from reactive_kernel.core.graph import POLICIES, Policy
 from reactive_kernel.core.quickfix import plan as quick_fix_plan
 from reactive_kernel.core.scheduler import MODES, Mode, Plan, Refusal, Scheduler
-from reactive_kernel.features import output_tap
+from reactive_kernel.features import marimo_ui, output_tap
 from reactive_kernel.features.cell_cache import CellCache, Entry, UnreadableInput, cache_key
 from reactive_kernel.features.sql_magic import SqlMagics
 from reactive_kernel.features.values import ValueStore
@@ -89,6 +89,7 @@ class ReactiveKernel(IPythonKernel):
         )
         self.shell.register_magics(ReactiveMagics(self.shell, self))
         self.shell.register_magics(SqlMagics(self.shell))
+        marimo_ui.install(self.shell)  # marimo's mo.ui elements show as live widgets
         self.shell.set_custom_exc((NameError,), self._explain_name_error)
         # SIGINT raises KeyboardInterrupt only in user code; elsewhere (our bookkeeping, ipykernel's
         # prologue and epilogue, between requests) it stops the cascade at the next safe point.

@@ -1,0 +1,303 @@
+"""marimo's `mo.ui` elements as live ipywidgets: each element gets one widget, and the two share a value.
+
+JupyterLab cannot draw marimo's `<marimo-slider>` elements, but it draws ipywidgets. So an element is
+shown through an ipywidgets widget built from the element's own arguments (start, stop, options...),
+and the widget speaks the element's *frontend* value, the JSON value marimo's own page would send
+(a slider's number, a dropdown's `[key]`, a button's click count, a date's ISO text). When the widget
+changes, the element takes that value through marimo's update method, so `element.value` converts it
+exactly as marimo does (a dropdown's value is the option's value, a slider with `steps` gives the step).
+A change from the browser also calls the bridge's watchers: the kernel re-runs the cells that read the
+global holding the element (see `features/widgets.py`).
+
+This is the one module that touches marimo's internals; `tests/test_marimo_ui.py` pins each of them:
+`UIElement._update(frontend_value)` (how marimo's runtime hands an element a value from its page),
+`UIElement._value_frontend` (the frontend value now) and `UIElement._args` (`args`: the element's
+arguments as sent to its page; `label`).
+
+Displayed through IPython's display formatter for marimo's `UIElement` base class, registered by module
+and class name, so neither marimo nor ipywidgets is imported until a notebook uses them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import weakref
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+UI_ELEMENT = ("marimo._plugins.ui._core.ui_element", "UIElement")  # where marimo defines the base class
+
+Watcher = Callable[[], None]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How one marimo element type maps onto an ipywidgets widget."""
+
+    # (the ipywidgets module, the element's args, its frontend value, its label) -> the widget
+    make: Callable[[Any, dict[str, Any], Any, str], Any]
+    to_frontend: Callable[[Any], Any]  # the widget's value -> the element's frontend value (None: ignore)
+
+
+class Bridge:
+    """One marimo element and the widget that shows it; whoever watches hears of changes from the browser."""
+
+    def __init__(self, element: Any, widget: Any) -> None:
+        self.widget = widget
+        # ipywidgets' registry keeps the widget alive; it must not keep the element alive too
+        self._element = weakref.ref(element)
+        self._watchers: list[Watcher] = []
+
+    def watch(self, watcher: Watcher) -> Callable[[], None]:
+        """Call `watcher` after each change the user makes; returns the function that stops it."""
+        self._watchers.append(watcher)
+        return lambda: self._watchers.remove(watcher) if watcher in self._watchers else None
+
+    def take(self, frontend_value: Any, by_user: bool) -> None:
+        """The widget has a new value: hand it to the element as its page would, then tell the watchers."""
+        element = self._element()
+        if element is None or frontend_value is None:
+            return
+        try:
+            element._update(frontend_value)
+        except Exception as exc:  # the element refused it (its own validation): keep its value, say why
+            name = type(element).__name__
+            print(f"mo.ui.{name}: could not take the value {frontend_value!r}: {exc}", file=sys.stderr)
+            return
+        if by_user:
+            for watcher in list(self._watchers):
+                watcher()
+
+
+# id(element) -> its bridge, while the element lives (elements are unhashable: marimo's `Html` has `__eq__`)
+_bridges: dict[int, Bridge] = {}
+
+
+def install(shell: Any) -> None:
+    """Show marimo UI elements as widgets in this IPython shell (a no-op for notebooks without marimo)."""
+    shell.display_formatter.ipython_display_formatter.for_type_by_name(*UI_ELEMENT, _display)
+
+
+def is_element(obj: object) -> bool:
+    """A marimo UI element (marimo is imported once a notebook made one)."""
+    module = sys.modules.get(UI_ELEMENT[0])
+    return module is not None and isinstance(obj, getattr(module, UI_ELEMENT[1]))
+
+
+def bridge(obj: object) -> Bridge | None:
+    """The bridge of a marimo element that has a live widget here (made on first use), else None."""
+    if not is_element(obj):
+        return None
+    found = _bridges.get(id(obj))
+    if found is not None:
+        return found
+    kind = _kind(obj)
+    if kind is None:
+        return None
+    import ipywidgets
+
+    frontend = obj._value_frontend
+    widget = kind.make(ipywidgets, dict(obj._args.args), frontend, obj._args.label or "")
+    made = Bridge(obj, widget)
+    if isinstance(widget, ipywidgets.Button):
+        _count_clicks(made, widget, frontend)
+    else:
+        to_frontend = kind.to_frontend
+        widget.observe(lambda change: made.take(to_frontend(change["new"]), _from_browser(widget)), "value")
+    _bridges[id(obj)] = made
+    weakref.finalize(obj, _forget, id(obj), widget)
+    return made
+
+
+def _forget(key: int, widget: Any) -> None:
+    """An element is gone: nothing can show or read its widget again."""
+    _bridges.pop(key, None)
+    widget.close()
+
+
+def watch(obj: object, watcher: Watcher) -> Callable[[], None] | None:
+    """Watch a marimo element held in a global (None: not a marimo element with a live widget)."""
+    made = bridge(obj)
+    return None if made is None else made.watch(watcher)
+
+
+def _from_browser(widget: Any) -> bool:
+    """ipywidgets applies a browser's update with the synced traits it carries locked, and runs observers
+    inside that lock: a selection widget's browser sends `index`, and `value` follows while it is held."""
+    return bool(getattr(widget, "_property_lock", None))
+
+
+def _count_clicks(made: Bridge, widget: Any, clicks: Any) -> None:
+    """marimo's button page sends its click count; the element turns a count into `on_click`'s result."""
+    count = [clicks if isinstance(clicks, int) else 0]
+
+    def clicked(_: Any) -> None:
+        count[0] += 1
+        made.take(count[0], by_user=True)  # ipywidgets runs click handlers only for the browser's message
+
+    widget.on_click(clicked)
+
+
+def _display(element: Any) -> None:
+    from IPython.display import display
+
+    made = bridge(element)
+    if made is not None:
+        display(made.widget)
+        return
+    shown = _shown_instead(element)
+    if shown is not None:
+        display(shown)
+        return
+    name = type(element).__name__
+    text = f"mo.ui.{name}: not live on reactive_kernel (see the README's marimo section)"
+    display({"text/plain": text}, raw=True)
+
+
+def _shown_instead(element: Any) -> Any:
+    """What a display-only element shows: a table its data, a dataframe transformer its dataframe."""
+    import marimo as mo
+
+    if isinstance(element, mo.ui.table):
+        return element.data
+    if isinstance(element, mo.ui.dataframe):
+        return element.value
+    return None
+
+
+# ---- the kinds ----------------------------------------------------------------------------------------
+
+
+def _kind(element: Any) -> Kind | None:
+    import marimo as mo
+
+    kinds = {
+        mo.ui.slider: SLIDER,
+        mo.ui.range_slider: RANGE_SLIDER,
+        mo.ui.number: NUMBER,
+        mo.ui.text: TEXT,
+        mo.ui.text_area: TEXT_AREA,
+        mo.ui.checkbox: CHECKBOX,
+        mo.ui.switch: CHECKBOX,
+        mo.ui.dropdown: DROPDOWN,
+        mo.ui.radio: RADIO,
+        mo.ui.multiselect: MULTISELECT,
+        mo.ui.button: BUTTON,
+        mo.ui.date: DATE,
+    }
+    return kinds.get(type(element))
+
+
+def _common(args: dict[str, Any], label: str) -> dict[str, Any]:
+    return {
+        "description": label,
+        "disabled": bool(args.get("disabled")),
+        "style": {"description_width": "initial"},
+    }
+
+
+def _integral(*numbers: Any) -> bool:
+    return all(n is None or (isinstance(n, int) and not isinstance(n, bool)) for n in numbers)
+
+
+def _json_number(value: Any) -> Any:
+    """A number as marimo's page sends it: JSON has one number type, so 5.0 arrives as 5."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _slider_numbers(args: dict[str, Any], *values: Any) -> tuple[Any, Any, Any, bool]:
+    start, stop, step = args["start"], args["stop"], args.get("step")
+    integral = _integral(start, stop, step, *values)
+    if step is None:
+        step = 1 if integral else (stop - start) / 100
+    return start, stop, step, integral
+
+
+def _make_slider(w: Any, args: dict[str, Any], value: Any, label: str) -> Any:
+    steps = args.get("steps") or []
+    if steps:  # the page moves over indexes into `steps`; show the steps themselves
+        options = [(str(s), i) for i, s in enumerate(steps)]
+        return w.SelectionSlider(options=options, value=value, **_common(args, label))
+    start, stop, step, integral = _slider_numbers(args, value)
+    cls = w.IntSlider if integral else w.FloatSlider
+    return cls(value=value, min=start, max=stop, step=step, **_common(args, label))
+
+
+def _make_range_slider(w: Any, args: dict[str, Any], value: Any, label: str) -> Any:
+    steps = args.get("steps") or []
+    if steps:  # indexes, as for `slider`; ipywidgets has no selection range slider showing numbers and
+        # positions both, so the labels are the steps
+        options = [(str(s), i) for i, s in enumerate(steps)]
+        return w.SelectionRangeSlider(options=options, index=tuple(value), **_common(args, label))
+    start, stop, step, integral = _slider_numbers(args, *value)
+    cls = w.IntRangeSlider if integral else w.FloatRangeSlider
+    return cls(value=tuple(value), min=start, max=stop, step=step, **_common(args, label))
+
+
+def _make_number(w: Any, args: dict[str, Any], value: Any, label: str) -> Any:
+    start, stop, step = args.get("start"), args.get("stop"), args.get("step")
+    integral = _integral(start, stop, step, value) and step is not None
+    shown = 0 if value is None else value  # ipywidgets has no empty number box
+    options: dict[str, Any] = {"value": shown, **_common(args, label)}
+    if step is not None:
+        options["step"] = step
+    if start is None and stop is None:
+        return (w.IntText if integral else w.FloatText)(**options)
+    big = 2**53  # the page's numbers are JavaScript's: beyond this they are not exact anyway
+    options.update(min=-big if start is None else start, max=big if stop is None else stop)
+    return (w.BoundedIntText if integral else w.BoundedFloatText)(**options)
+
+
+def _make_text(cls: Any, args: dict[str, Any], value: Any, label: str) -> Any:
+    # sent when the user presses Enter or leaves the box, not on each key (which would re-run the readers
+    # once per key)
+    placeholder = args.get("placeholder") or ""
+    return cls(value=value, placeholder=placeholder, continuous_update=False, **_common(args, label))
+
+
+def _make_dropdown(w: Any, args: dict[str, Any], value: Any, label: str) -> Any:
+    options: list[tuple[str, Any]] = [(key, key) for key in args["options"]]
+    if args.get("allow-select-none"):
+        options.insert(0, ("--", None))  # marimo reserves "--" for "nothing selected"
+    return w.Dropdown(options=options, value=value[0] if value else None, **_common(args, label))
+
+
+SLIDER = Kind(_make_slider, _json_number)
+RANGE_SLIDER = Kind(_make_range_slider, lambda v: [_json_number(n) for n in v])
+NUMBER = Kind(_make_number, _json_number)
+TEXT = Kind(lambda w, args, value, label: _make_text(w.Text, args, value, label), str)
+TEXT_AREA = Kind(lambda w, args, value, label: _make_text(w.Textarea, args, value, label), str)
+CHECKBOX = Kind(lambda w, args, value, label: w.Checkbox(value=bool(value), **_common(args, label)), bool)
+DROPDOWN = Kind(_make_dropdown, lambda key: [] if key is None else [key])
+RADIO = Kind(
+    lambda w, args, value, label: w.RadioButtons(
+        options=list(args["options"]), value=value, **_common(args, label)
+    ),
+    lambda key: key,
+)
+MULTISELECT = Kind(
+    lambda w, args, value, label: w.SelectMultiple(
+        options=list(args["options"]), value=tuple(value), **_common(args, label)
+    ),
+    list,
+)
+BUTTON = Kind(
+    lambda w, args, value, label: w.Button(
+        description=label or "click here",
+        disabled=bool(args.get("disabled")),
+        tooltip=args.get("tooltip") or "",
+        button_style={"success": "success", "warn": "warning", "danger": "danger"}.get(args.get("kind"), ""),
+    ),
+    lambda count: count,
+)
+DATE = Kind(
+    lambda w, args, value, label: w.DatePicker(
+        value=dt.date.fromisoformat(value),
+        min=dt.date.fromisoformat(args["start"]),
+        max=dt.date.fromisoformat(args["stop"]),
+        **_common(args, label),
+    ),
+    lambda day: None if day is None else day.isoformat(),
+)
