@@ -22,6 +22,8 @@ def test_the_marimo_internals_the_bridge_relies_on():
     from marimo._plugins.ui._core.ui_element import UIElement
 
     assert (UIElement.__module__, UIElement.__name__) == marimo_ui.UI_ELEMENT
+    for module, name in (*marimo_ui.KINDS, *marimo_ui.SHOWN_INSTEAD):  # registered by these names
+        assert (getattr(mo.ui, name).__module__, getattr(mo.ui, name).__name__) == (module, name)
     slider = mo.ui.slider(steps=[1, 10, 100], value=10, label="size")
     # `_args`: the arguments the element's page gets, and its label
     assert slider._args.args["steps"] == [1, 10, 100] and slider._args.label == "size"

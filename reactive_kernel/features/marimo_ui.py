@@ -11,11 +11,12 @@ global holding the element (see `features/widgets.py`).
 
 This is the one module that touches marimo's internals; `tests/test_marimo_ui.py` pins each of them:
 `UIElement._update(frontend_value)` (how marimo's runtime hands an element a value from its page),
-`UIElement._value_frontend` (the frontend value now) and `UIElement._args` (`args`: the element's
-arguments as sent to its page; `label`).
+`UIElement._value_frontend` (the frontend value now), `UIElement._args` (`args`: the element's
+arguments as sent to its page; `label`) and the modules that define the element classes.
 
-Displayed through IPython's display formatter for marimo's `UIElement` base class, registered by module
-and class name, so neither marimo nor ipywidgets is imported until a notebook uses them.
+Shown through IPython's display formatter (its documented hook for objects that display themselves),
+registered for each covered class by module and class name, so neither marimo nor ipywidgets is
+imported until a notebook uses them, and elements not covered here keep whatever display they have.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 UI_ELEMENT = ("marimo._plugins.ui._core.ui_element", "UIElement")  # where marimo defines the base class
+_INPUT = "marimo._plugins.ui._impl.input"
 
 Watcher = Callable[[], None]
 
@@ -77,7 +79,9 @@ _bridges: dict[int, Bridge] = {}
 
 def install(shell: Any) -> None:
     """Show marimo UI elements as widgets in this IPython shell (a no-op for notebooks without marimo)."""
-    shell.display_formatter.ipython_display_formatter.for_type_by_name(*UI_ELEMENT, _display)
+    formatter = shell.display_formatter.ipython_display_formatter
+    for module, name in (*KINDS, *SHOWN_INSTEAD):
+        formatter.for_type_by_name(module, name, _display)
 
 
 def is_element(obj: object) -> bool:
@@ -93,7 +97,7 @@ def bridge(obj: object) -> Bridge | None:
     found = _bridges.get(id(obj))
     if found is not None:
         return found
-    kind = _kind(obj)
+    kind = _find(type(obj), KINDS)
     if kind is None:
         return None
     import ipywidgets
@@ -147,47 +151,21 @@ def _display(element: Any) -> None:
     if made is not None:
         display(made.widget)
         return
-    shown = _shown_instead(element)
-    if shown is not None:
-        display(shown)
-        return
-    name = type(element).__name__
-    text = f"mo.ui.{name}: not live on reactive_kernel (see the README's marimo section)"
-    display({"text/plain": text}, raw=True)
+    show = _find(type(element), SHOWN_INSTEAD)
+    if show is not None:
+        display(show(element))
 
 
-def _shown_instead(element: Any) -> Any:
-    """What a display-only element shows: a table its data, a dataframe transformer its dataframe."""
-    import marimo as mo
-
-    if isinstance(element, mo.ui.table):
-        return element.data
-    if isinstance(element, mo.ui.dataframe):
-        return element.value
+def _find(cls: type, table: dict[tuple[str, str], Any]) -> Any:
+    """The entry for `cls` or the nearest of its bases (a subclass of `mo.ui.slider` is a slider)."""
+    for klass in cls.__mro__:
+        found = table.get((klass.__module__, klass.__name__))
+        if found is not None:
+            return found
     return None
 
 
 # ---- the kinds ----------------------------------------------------------------------------------------
-
-
-def _kind(element: Any) -> Kind | None:
-    import marimo as mo
-
-    kinds = {
-        mo.ui.slider: SLIDER,
-        mo.ui.range_slider: RANGE_SLIDER,
-        mo.ui.number: NUMBER,
-        mo.ui.text: TEXT,
-        mo.ui.text_area: TEXT_AREA,
-        mo.ui.checkbox: CHECKBOX,
-        mo.ui.switch: CHECKBOX,
-        mo.ui.dropdown: DROPDOWN,
-        mo.ui.radio: RADIO,
-        mo.ui.multiselect: MULTISELECT,
-        mo.ui.button: BUTTON,
-        mo.ui.date: DATE,
-    }
-    return kinds.get(type(element))
 
 
 def _common(args: dict[str, Any], label: str) -> dict[str, Any]:
@@ -301,3 +279,25 @@ DATE = Kind(
     ),
     lambda day: None if day is None else day.isoformat(),
 )
+
+# marimo's classes by (module, name), as `type(mo.ui.slider(...))` gives them
+KINDS: dict[tuple[str, str], Kind] = {
+    (_INPUT, "slider"): SLIDER,
+    (_INPUT, "range_slider"): RANGE_SLIDER,
+    (_INPUT, "number"): NUMBER,
+    (_INPUT, "text"): TEXT,
+    (_INPUT, "text_area"): TEXT_AREA,
+    (_INPUT, "checkbox"): CHECKBOX,
+    ("marimo._plugins.ui._impl.switch", "switch"): CHECKBOX,
+    (_INPUT, "dropdown"): DROPDOWN,
+    (_INPUT, "radio"): RADIO,
+    (_INPUT, "multiselect"): MULTISELECT,
+    (_INPUT, "button"): BUTTON,
+    ("marimo._plugins.ui._impl.dates", "date"): DATE,
+}
+
+# Elements shown, not live: what they show instead (their value stays marimo's initial one)
+SHOWN_INSTEAD: dict[tuple[str, str], Callable[[Any], Any]] = {
+    ("marimo._plugins.ui._impl.table", "table"): lambda table: table.data,
+    ("marimo._plugins.ui._impl.dataframes.dataframe", "dataframe"): lambda frame: frame.value,
+}
