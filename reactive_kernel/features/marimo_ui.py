@@ -102,6 +102,8 @@ def bridge(obj: object) -> Bridge | None:
         return None
     import ipywidgets
 
+    from reactive_kernel.features.widgets import from_browser  # (widgets imports this module)
+
     frontend = obj._value_frontend
     widget = kind.make(ipywidgets, dict(obj._args.args), frontend, obj._args.label or "")
     made = Bridge(obj, widget)
@@ -109,7 +111,7 @@ def bridge(obj: object) -> Bridge | None:
         _count_clicks(made, widget, frontend)
     else:
         to_frontend = kind.to_frontend
-        widget.observe(lambda change: made.take(to_frontend(change["new"]), _from_browser(widget)), "value")
+        widget.observe(lambda change: made.take(to_frontend(change["new"]), from_browser(widget)), "value")
     _bridges[id(obj)] = made
     weakref.finalize(obj, _forget, id(obj), widget)
     return made
@@ -125,12 +127,6 @@ def watch(obj: object, watcher: Watcher) -> Callable[[], None] | None:
     """Watch a marimo element held in a global (None: not a marimo element with a live widget)."""
     made = bridge(obj)
     return None if made is None else made.watch(watcher)
-
-
-def _from_browser(widget: Any) -> bool:
-    """ipywidgets applies a browser's update with the synced traits it carries locked, and runs observers
-    inside that lock: a selection widget's browser sends `index`, and `value` follows while it is held."""
-    return bool(getattr(widget, "_property_lock", None))
 
 
 def _count_clicks(made: Bridge, widget: Any, clicks: Any) -> None:

@@ -68,7 +68,7 @@ def _observe(name: str, widget: Any, on_change: Callable[[str], None]) -> Callab
         return None
 
     def changed(change: dict[str, Any]) -> None:
-        if from_browser(widget, change["name"]):
+        if from_browser(widget):
             on_change(name)
 
     def stop() -> None:
@@ -81,8 +81,9 @@ def _observe(name: str, widget: Any, on_change: Callable[[str], None]) -> Callab
     return stop
 
 
-def from_browser(widget: Any, trait: str) -> bool:
-    """ipywidgets applies a browser's update with the trait in `_property_lock` (so it is not echoed
-    back); observers run inside that lock. A change made by kernel code never holds it."""
+def from_browser(widget: Any) -> bool:
+    """ipywidgets applies a browser's update with the traits it carries in `_property_lock` (so they are
+    not echoed back); observers run inside that lock. A selection widget's browser sends only `index`,
+    and `value` follows from it inside the lock, so any locked trait counts. Code never holds it."""
     lock = getattr(widget, "_property_lock", None)
-    return isinstance(lock, dict) and trait in lock
+    return isinstance(lock, dict) and bool(lock)
