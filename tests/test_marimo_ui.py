@@ -8,7 +8,6 @@ A browser's change is played by ipywidgets' own `set_state` (what a widget's com
 from __future__ import annotations
 
 import datetime as dt
-import gc
 
 import pytest
 
@@ -141,11 +140,3 @@ def test_elements_without_a_widget():
     assert marimo_ui.bridge(mo.ui.file()) is None  # not covered: shown as a note
     assert marimo_ui.bridge(mo.ui.table([{"a": 1}])) is None  # display only
     assert marimo_ui.bridge(ipywidgets.IntSlider()) is None and marimo_ui.bridge(3) is None
-
-
-def test_a_dropped_element_closes_its_widget():
-    slider = mo.ui.slider(1, 10)
-    widget = marimo_ui.bridge(slider).widget
-    del slider
-    gc.collect()
-    assert widget.comm is None  # closed

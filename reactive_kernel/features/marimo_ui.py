@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -47,9 +46,11 @@ class Bridge:
     """One marimo element and the widget that shows it; whoever watches hears of changes from the browser."""
 
     def __init__(self, element: Any, widget: Any) -> None:
+        # Both live as long as ipywidgets keeps the widget (until it is closed), as a plain widget does:
+        # an element shown on the page takes the user's changes (and calls its `on_change`) even when no
+        # global holds it.
+        self.element = element
         self.widget = widget
-        # ipywidgets' registry keeps the widget alive; it must not keep the element alive too
-        self._element = weakref.ref(element)
         self._watchers: list[Watcher] = []
 
     def watch(self, watcher: Watcher) -> Callable[[], None]:
@@ -59,13 +60,12 @@ class Bridge:
 
     def take(self, frontend_value: Any, by_user: bool) -> None:
         """The widget has a new value: hand it to the element as its page would, then tell the watchers."""
-        element = self._element()
-        if element is None or frontend_value is None:
+        if frontend_value is None:
             return
         try:
-            element._update(frontend_value)
+            self.element._update(frontend_value)
         except Exception as exc:  # the element refused it (its own validation): keep its value, say why
-            name = type(element).__name__
+            name = type(self.element).__name__
             print(f"mo.ui.{name}: could not take the value {frontend_value!r}: {exc}", file=sys.stderr)
             return
         if by_user:
@@ -73,7 +73,8 @@ class Bridge:
                 watcher()
 
 
-# id(element) -> its bridge, while the element lives (elements are unhashable: marimo's `Html` has `__eq__`)
+# id(element) -> its bridge (elements are unhashable: marimo's `Html` has `__eq__`); a bridge holds its
+# element, so an id is not reused while it is here
 _bridges: dict[int, Bridge] = {}
 
 
@@ -113,14 +114,7 @@ def bridge(obj: object) -> Bridge | None:
         to_frontend = kind.to_frontend
         widget.observe(lambda change: made.take(to_frontend(change["new"]), from_browser(widget)), "value")
     _bridges[id(obj)] = made
-    weakref.finalize(obj, _forget, id(obj), widget)
     return made
-
-
-def _forget(key: int, widget: Any) -> None:
-    """An element is gone: nothing can show or read its widget again."""
-    _bridges.pop(key, None)
-    widget.close()
 
 
 def watch(obj: object, watcher: Watcher) -> Callable[[], None] | None:
