@@ -24,6 +24,9 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 def fe():
     frontend = Frontend()
     frontend.send({"type": "set_definitions", "definitions": "unique"})  # marimo's rule
+    frontend.cells["imports"] = "import marimo as mo"
+    frontend.sync()
+    frontend.run("imports")
     yield frontend
     frontend.shutdown()
 
@@ -59,7 +62,7 @@ def element_notebook(fe: Frontend, key: str, make: str, read: str) -> str:
     """Cells `<key>-make` (the element in global `el_<key>`, shown) and `<key>-read` (prints `read`);
     runs the first and returns the shown widget's model id."""
     name = f"el_{key}"
-    fe.cells[f"{key}-make"] = f"import marimo as mo\n{name} = {make}\n{name}"
+    fe.cells[f"{key}-make"] = f"{name} = {make}\n{name}"
     fe.cells[f"{key}-read"] = f"print(repr({read.format(el=name)}))"
     fe.sync()
     made = fe.run(f"{key}-make")
@@ -138,7 +141,7 @@ def test_a_value_set_by_code_is_taken_and_does_not_cascade(fe):
 
 
 def test_an_element_shown_in_a_later_cell_is_the_same_live_widget(fe):
-    fe.cells["later-make"] = "import marimo as mo\nel_later = mo.ui.slider(1, 10)"
+    fe.cells["later-make"] = "el_later = mo.ui.slider(1, 10)"
     fe.cells["later-show"] = "el_later"
     fe.cells["later-read"] = "print(el_later.value * 100)"
     fe.sync()
@@ -148,7 +151,7 @@ def test_an_element_shown_in_a_later_cell_is_the_same_live_widget(fe):
     assert fe.execute("later-read", fe.cells["later-read"]).stdout == "400\n"
 
 
-def test_a_table_shows_its_data_and_a_dataframe_its_frame(fe):
+def test_a_table_shows_its_data_a_dataframe_its_frame_and_others_keep_their_display(fe):
     pytest.importorskip("pandas")
     shown = fe.execute(
         None, "import marimo as mo, pandas as pd\nmo.ui.table(pd.DataFrame({'colour': ['teal', 'ochre']}))"
