@@ -66,8 +66,9 @@ if __name__ == "__main__":
 """
 
 
-def test_a_marimo_slider_drives_the_cell_that_reads_it(lab, notebook_name):
-    imports, make, read, other = open_marimo(lab, notebook_name, SLIDER)
+def test_a_marimo_slider_drives_the_cell_that_reads_it(lab):
+    # (named for the README's picture; the other tests' files are named after them)
+    imports, make, read, other = open_marimo(lab, "marimo_slider", SLIDER)
     lab.run(imports)  # the rest read `mo`: they run after it
     lab.wait_output(read, "### 3")
     lab.run(other)
