@@ -140,3 +140,10 @@ def test_elements_without_a_widget():
     assert marimo_ui.bridge(mo.ui.file()) is None  # not covered: shown as a note
     assert marimo_ui.bridge(mo.ui.table([{"a": 1}])) is None  # display only
     assert marimo_ui.bridge(ipywidgets.IntSlider()) is None and marimo_ui.bridge(3) is None
+
+
+def test_on_change_hears_the_users_value():
+    seen = []
+    slider = mo.ui.slider(1, 10, on_change=seen.append)
+    marimo_ui.bridge(slider).widget.set_state({"value": 4})
+    assert seen == [4]
