@@ -33,6 +33,11 @@ def test_the_marimo_internals_the_bridge_relies_on():
     dropdown = mo.ui.dropdown({"one": 1, "two": 2}, value="one", on_change=seen.append)
     dropdown._update(["two"])
     assert dropdown.value == 2 and seen == [2]
+    run = mo.ui.run_button()
+    run._update(1)  # its page's click count
+    assert run.value is True
+    run._on_update_completion()  # `_on_update_completion`: marimo's runtime, after the cells ran
+    assert run.value is False
 
 
 # element, the widget class it gets, the state a browser sends, the element's value after it
@@ -147,3 +152,15 @@ def test_on_change_hears_the_users_value():
     slider = mo.ui.slider(1, 10, on_change=seen.append)
     marimo_ui.bridge(slider).widget.set_state({"value": 4})
     assert seen == [4]
+
+
+def test_a_run_button_is_true_until_the_cells_it_queued_have_run():
+    run = mo.ui.run_button()
+    bridge = marimo_ui.bridge(run)
+    assert type(bridge.widget).__name__ == "Button" and bridge.widget.description == "click to run"
+    bridge.widget._handle_button_msg(None, {"event": "click"}, [])
+    assert run.value is True
+    marimo_ui.updates_done()
+    assert run.value is False
+    marimo_ui.updates_done()  # nothing changed since: nothing to tell
+    assert run.value is False

@@ -109,6 +109,20 @@ def test_a_button_click_reruns_the_readers_and_counts(fe):
     assert fe.execute("button-read", fe.cells["button-read"]).stdout == "2\n"  # both clicks counted
 
 
+def test_a_run_button_is_true_for_the_cells_its_click_queued(fe):
+    widget = element_notebook(fe, "run", "mo.ui.run_button()", "{el}.value")
+    fe.cells["run-after"] = "print('after', run_read_seen)"
+    fe.cells["run-read"] = "run_read_seen = el_run.value\nprint(run_read_seen)"
+    fe.sync()
+    fe.run("run-read")
+    assert run_list_after(fe, lambda: click(fe, widget)) == ["run-read", "run-after"]
+    assert fe.execute("run-read", fe.cells["run-read"]).stdout == "True\n"
+    assert fe.execute(None, "print(el_run.value)").stdout == "True\n"  # its cascade is not done yet
+    assert fe.execute("run-after", fe.cells["run-after"]).stdout == "after True\n"
+    assert fe.execute(None, "print(el_run.value)").stdout == "False\n"  # as in marimo, after the run
+    assert fe.execute("run-read", fe.cells["run-read"]).stdout == "False\n"
+
+
 def test_a_burst_of_changes_queues_one_cascade_and_the_newest_value_wins(fe):
     widget = element_notebook(fe, "burst", "mo.ui.slider(1, 100)", "{el}.value")
     assert run_list_after(fe, lambda: change(fe, widget, value=5)) == ["burst-read"]

@@ -12,7 +12,9 @@ global holding the element (see `features/widgets.py`).
 This is the one module that touches marimo's internals; `tests/test_marimo_ui.py` pins each of them:
 `UIElement._update(frontend_value)` (how marimo's runtime hands an element a value from its page),
 `UIElement._value_frontend` (the frontend value now), `UIElement._args` (`args`: the element's
-arguments as sent to its page; `label`) and the modules that define the element classes.
+arguments as sent to its page; `label`), `UIElement._on_update_completion()` (what marimo's runtime
+calls once the cells a change re-ran have run: a `run_button` turns back to False) and the modules that
+define the element classes.
 
 Shown through IPython's display formatter (its documented hook for objects that display themselves),
 registered for each covered class by module and class name, so neither marimo nor ipywidgets is
@@ -69,6 +71,7 @@ class Bridge:
             print(f"mo.ui.{name}: could not take the value {frontend_value!r}: {exc}", file=sys.stderr)
             return
         if by_user:
+            _updated[id(self)] = self
             for watcher in list(self._watchers):
                 watcher()
 
@@ -76,6 +79,15 @@ class Bridge:
 # id(element) -> its bridge (elements are unhashable: marimo's `Html` has `__eq__`); a bridge holds its
 # element, so an id is not reused while it is here
 _bridges: dict[int, Bridge] = {}
+_updated: dict[int, Bridge] = {}  # changed by the user since the cells that read them last finished
+
+
+def updates_done() -> None:
+    """The cells the user's changes queued have run (nothing is queued): tell those elements, as
+    marimo's runtime does after the cells a change re-ran (a `run_button` is True only for those)."""
+    while _updated:
+        _, made = _updated.popitem()
+        made.element._on_update_completion()
 
 
 def install(shell: Any) -> None:
@@ -283,6 +295,7 @@ KINDS: dict[tuple[str, str], Kind] = {
     (_INPUT, "radio"): RADIO,
     (_INPUT, "multiselect"): MULTISELECT,
     (_INPUT, "button"): BUTTON,
+    ("marimo._plugins.ui._impl.run_button", "run_button"): BUTTON,  # marimo's button page, its own value
     ("marimo._plugins.ui._impl.dates", "date"): DATE,
 }
 

@@ -172,6 +172,8 @@ class ReactiveKernel(IPythonKernel):
         if outcome[0] == "ok":
             self.widgets.bind(self.scheduler.graph.facts(cell_id).defs, self.shell.user_ns)
         self._apply(self.scheduler.after_run(cell_id, *outcome))
+        if not self.scheduler.pending():  # what a UI change queued has run: marimo's elements hear of it
+            marimo_ui.updates_done()
         if self.guard.take():  # interrupted after the code completed: the cell stands, the cascade stops
             self._apply(self.scheduler.stop())
         return reply
