@@ -267,10 +267,13 @@ def test_a_widget_holds_its_property_lock_while_observers_of_a_browser_update_ru
 
     slider = ipywidgets.IntSlider()
     seen: list[bool] = []
-    slider.observe(lambda change: seen.append(from_browser(slider, change["name"])), "value")
+    slider.observe(lambda change: seen.append(from_browser(slider)), "value")
     slider.set_state({"value": 3})  # what ipywidgets does with a browser's update
     slider.value = 4
-    assert seen == [True, False]
+    dropdown = ipywidgets.Dropdown(options=["a", "b"])
+    dropdown.observe(lambda change: seen.append(from_browser(dropdown)), "value")
+    dropdown.set_state({"index": 1})  # a selection widget's browser sends its index; `value` follows
+    assert seen == [True, False, True]
 
 
 def test_ipykernel_dispatches_comm_messages_through_its_shell_handlers_table_and_awaits_them():

@@ -97,6 +97,16 @@ def test_any_widget_with_a_value_trait(fe):
     assert fe.execute("b", fe.cells["b"]).stdout == "bbb\n"
 
 
+def test_a_dropdown_changed_as_a_browser_does_it(fe):
+    # ipywidgets' selection widgets sync `index` only: the browser never sends `value`
+    dropdown = "import ipywidgets as widgets\nchoice = widgets.Dropdown(options=['a', 'b'], value='a')"
+    fe.cells.update({"a": dropdown, "b": "print(choice.value * 3)"})
+    fe.sync()
+    fe.run("a")
+    assert run_list_after(fe, lambda: move(fe, model_id(fe, "choice"), index=1)) == ["b"]
+    assert fe.execute("b", fe.cells["b"]).stdout == "bbb\n"
+
+
 def test_an_anywidget_drives_its_readers_through_its_own_traits():
     pytest.importorskip("anywidget")
     fe = Frontend()

@@ -3,7 +3,8 @@
 After a cell runs, `WidgetWatch.bind` looks at the globals it defined. An ipywidgets widget with a
 `value` trait is watched on `value`; an anywidget widget on the traits its own class syncs. When such a
 trait changes *from the browser*, `on_change(name)` is called with the global's name, and the kernel
-re-runs the cells that read that global. Changes made by code (a cell setting `slider.value = 3`) are
+re-runs the cells that read that global. A marimo UI element (`mo.ui.slider(...)`) is watched through the
+widget that shows it (`features/marimo_ui.py`). Changes made by code (a cell setting `slider.value = 3`) are
 ignored, so a cell that moves a slider does not re-run itself in a loop.
 
 Neither ipywidgets nor anywidget is imported here: a widget can only exist once its library is imported.
@@ -15,7 +16,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-_Handler = Callable[[dict[str, Any]], None]
+from reactive_kernel.features import marimo_ui
 
 
 class WidgetWatch:
@@ -23,30 +24,24 @@ class WidgetWatch:
 
     def __init__(self, on_change: Callable[[str], None]) -> None:
         self._on_change = on_change
-        self._watched: dict[str, tuple[Any, _Handler, list[str]]] = {}  # global -> (widget, handler, traits)
+        self._watched: dict[str, Callable[[], None]] = {}  # global -> what stops watching its widget
 
     def bind(self, names: Iterable[str], namespace: Mapping[str, Any]) -> None:
         """A cell defined these globals: watch the widgets among them (and stop watching what they held)."""
         for name in names:
             self.forget(name)
-            widget = namespace.get(name)
-            traits = value_traits(widget)
-            if not traits:
-                continue
-            handler = _handler(name, widget, self._on_change)
-            widget.observe(handler, names=traits)
-            self._watched[name] = (widget, handler, traits)
+            value = namespace.get(name)
+            stop = marimo_ui.watch(value, lambda name=name: self._on_change(name))
+            if stop is None:
+                stop = _observe(name, value, self._on_change)
+            if stop is not None:
+                self._watched[name] = stop
 
     def forget(self, name: str) -> None:
         """The global is gone or rebound: its old widget no longer drives anything."""
-        entry = self._watched.pop(name, None)
-        if entry is None:
-            return
-        widget, handler, traits = entry
-        try:
-            widget.unobserve(handler, names=traits)
-        except ValueError:  # traitlets: the handler was already removed (e.g. the widget was closed)
-            pass
+        stop = self._watched.pop(name, None)
+        if stop is not None:
+            stop()
 
     def names(self) -> list[str]:
         return sorted(self._watched)
@@ -66,16 +61,29 @@ def value_traits(obj: object) -> list[str]:
     return []
 
 
-def _handler(name: str, widget: Any, on_change: Callable[[str], None]) -> _Handler:
+def _observe(name: str, widget: Any, on_change: Callable[[str], None]) -> Callable[[], None] | None:
+    """Observe a widget's value traits for global `name`; returns what stops it (None: not a widget)."""
+    traits = value_traits(widget)
+    if not traits:
+        return None
+
     def changed(change: dict[str, Any]) -> None:
-        if from_browser(widget, change["name"]):
+        if from_browser(widget):
             on_change(name)
 
-    return changed
+    def stop() -> None:
+        try:
+            widget.unobserve(changed, names=traits)
+        except ValueError:  # traitlets: the handler was already removed (e.g. the widget was closed)
+            pass
+
+    widget.observe(changed, names=traits)
+    return stop
 
 
-def from_browser(widget: Any, trait: str) -> bool:
-    """ipywidgets applies a browser's update with the trait in `_property_lock` (so it is not echoed
-    back); observers run inside that lock. A change made by kernel code never holds it."""
+def from_browser(widget: Any) -> bool:
+    """ipywidgets applies a browser's update with the traits it carries in `_property_lock` (so they are
+    not echoed back); observers run inside that lock. A selection widget's browser sends only `index`,
+    and `value` follows from it inside the lock, so any locked trait counts. Code never holds it."""
     lock = getattr(widget, "_property_lock", None)
-    return isinstance(lock, dict) and trait in lock
+    return isinstance(lock, dict) and bool(lock)

@@ -17,7 +17,7 @@ from reactive_kernel.core.errors import QuickFixError
 from reactive_kernel.core.graph import POLICIES, Policy
 from reactive_kernel.core.quickfix import plan as quick_fix_plan
 from reactive_kernel.core.scheduler import MODES, Mode, Plan, Refusal, Scheduler
-from reactive_kernel.features import output_tap
+from reactive_kernel.features import marimo_ui, output_tap
 from reactive_kernel.features.cell_cache import CellCache, Entry, UnreadableInput, cache_key
 from reactive_kernel.features.marimo_runtime import MarimoRuntime
 from reactive_kernel.features.sql_magic import SqlMagics
@@ -114,6 +114,7 @@ class ReactiveKernel(IPythonKernel):
         )
         self.shell.register_magics(ReactiveMagics(self.shell, self))
         self.shell.register_magics(SqlMagics(self.shell))
+        marimo_ui.install(self.shell)  # marimo's mo.ui elements show as live widgets
         self.shell.set_custom_exc((NameError,), self._explain_name_error)
         self.marimo = MarimoRuntime(self.shell, self._state_changed)  # loads marimo once a cell uses it
         # SIGINT raises KeyboardInterrupt only in user code; elsewhere (our bookkeeping, ipykernel's
@@ -242,6 +243,8 @@ class ReactiveKernel(IPythonKernel):
         self._apply(self.scheduler.after_run(cell_id, *outcome))
         for name, setter in self.marimo.take_state_updates():  # marimo's mo.state: its readers run next
             self._apply(self.scheduler.value_changed(name, but=setter))
+        if not self.scheduler.pending():  # what a UI change queued has run: marimo's elements hear of it
+            marimo_ui.updates_done()
         if self.guard.take():  # interrupted after the code completed: the cell stands, the cascade stops
             self._apply(self.scheduler.stop())
         return reply
