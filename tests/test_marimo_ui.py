@@ -38,6 +38,9 @@ def test_the_marimo_internals_the_bridge_relies_on():
     assert run.value is True
     run._on_update_completion()  # `_on_update_completion`: marimo's runtime, after the cells ran
     assert run.value is False
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame({"size": [1]})
+    assert mo.ui.dataframe(frame)._data is frame  # `_data`: the frame a dataframe element shows
 
 
 # element, the widget class it gets, the state a browser sends, the element's value after it

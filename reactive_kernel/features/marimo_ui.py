@@ -302,5 +302,7 @@ KINDS: dict[tuple[str, str], Kind] = {
 # Elements shown, not live: what they show instead (their value stays marimo's initial one)
 SHOWN_INSTEAD: dict[tuple[str, str], Callable[[Any], Any]] = {
     ("marimo._plugins.ui._impl.table", "table"): lambda table: table.data,
-    ("marimo._plugins.ui._impl.dataframes.dataframe", "dataframe"): lambda frame: frame.value,
+    # `_data`, the frame as given: `.value` raises in the cell that made the element under marimo's
+    # runtime context (features/marimo_runtime.py), as in marimo, and with no transforms they are the same
+    ("marimo._plugins.ui._impl.dataframes.dataframe", "dataframe"): lambda frame: frame._data,
 }
