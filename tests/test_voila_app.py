@@ -17,8 +17,8 @@ from nbformat.v4 import new_code_cell, new_notebook
 
 pytest.importorskip("voila", reason="voila is not installed (pip install '.[app]')")
 
-from reactive_kernel import KERNELSPEC  # noqa: E402
-from reactive_kernel.server.voila_app import AppContentsManager, ReactiveVoila  # noqa: E402
+from reactive_kernel import KERNELSPEC
+from reactive_kernel.server.voila_app import AppContentsManager, ReactiveVoila
 
 PERCENT = "# %% [markdown]\n# Title\n\n# %%\nx = 1\n\n# %%\nprint(x)\n"
 PYTHON3 = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -33,7 +33,10 @@ def settings(tmp_path):
         app = ReactiveVoila()
         try:
             app.initialize([str(tmp_path / name)])
-            return app.init_settings()
+            settings = app.init_settings()
+            # Voilà's handler renders only .ipynb and the extensions in this mapping (the rest: raw file)
+            assert app.voila_configuration.extension_language_mapping[".py"] == "python"
+            return settings
         finally:
             signal.signal(signal.SIGTERM, handler)
             ReactiveVoila.clear_instance()

@@ -14,6 +14,9 @@ from reactive_kernel.core.errors import MissingExtraError, NotebookFileError
 from reactive_kernel.headless import notebook_io as files
 
 DEFAULT_PORT = 8866  # Voilà's
+# How the kernel shows a cell's new outputs when it re-runs cells itself (docs/protocol.md): in Voilà only
+# widgets are live, so an `ipywidgets.Output` per cell. Kernels inherit it from the server's environment.
+CASCADE_ENV, CASCADE = "REACTIVE_KERNEL_CASCADE", "widget"
 
 
 def app(path: str, port: int | None, open_browser: bool) -> int:
@@ -23,6 +26,7 @@ def app(path: str, port: int | None, open_browser: bool) -> int:
         raise MissingExtraError("Voilà", "app")
     from reactive_kernel.server import voila_app  # imports Voilà: only once the checks passed
 
+    os.environ.setdefault(CASCADE_ENV, CASCADE)  # a setting the user exported wins
     return voila_app.main(voila_arguments(path, port, open_browser))
 
 

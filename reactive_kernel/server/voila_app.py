@@ -1,11 +1,13 @@
 """Voilà serving one notebook as an app on the reactive kernel: what `reactive-kernel app` starts.
 
 Standalone Voilà 0.5 reads notebooks through a plain `LargeFileManager` that `Voila.init_settings`
-creates (there is no configurable class for it), so on its own it sees a `.py` notebook as a script:
-one cell, on whichever Python kernel sorts first. `ReactiveVoila` swaps that manager, where Voilà hands
-it out (the app and the web app's settings), for `AppContentsManager`: our `.py`-aware contents manager
-(`server.contents`) that also puts every notebook it serves on the reactive kernel, so an `.ipynb`
-saved with "Python 3 (ipykernel)" still runs reactively. tests/test_voila_app.py pins that internal.
+creates (there is no configurable class for it), so on its own it serves a `.py` notebook as a raw file,
+or, with `.py` in its `extension_language_mapping`, as a one-cell script on whichever Python kernel sorts
+first. `ReactiveVoila` swaps that manager, where Voilà hands it out (the app and the web app's
+settings), for `AppContentsManager`: our `.py`-aware contents manager (`server.contents`) that also puts
+every notebook it serves on the reactive kernel, so an `.ipynb` saved with "Python 3 (ipykernel)" still
+runs reactively; and it maps `.py` to Python, so Voilà renders what the manager says is a notebook.
+tests/test_voila_app.py pins these internals.
 
 Voilà's own defaults already suit an app: the `lab` template shows outputs only (code is stripped,
 `VoilaConfiguration.strip_sources`), and a viewer's websocket may only send widget messages, never code.
@@ -39,6 +41,14 @@ class ReactiveVoila(Voila):
     """Voilà with `AppContentsManager` in place of the `LargeFileManager` it builds for itself."""
 
     name = "reactive-kernel-app"
+
+    def initialize(self, argv: Any = None) -> None:
+        super().initialize(argv)
+        # Voilà serves only `.ipynb` and the extensions this maps (it redirects anything else to the raw
+        # file); what a `.py` is, notebook or script, is the contents manager's to say.
+        mapping = self.voila_configuration.extension_language_mapping
+        if ".py" not in mapping:
+            self.voila_configuration.extension_language_mapping = {**mapping, ".py": "python"}
 
     def init_settings(self) -> dict[str, Any]:
         settings = super().init_settings()
