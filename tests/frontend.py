@@ -335,8 +335,8 @@ class Frontend:
                 continue
             if execution is not None:
                 _file(execution, kind, content)
-            elif kind in _OUTPUTS and outputs is not None:
-                outputs.append(content)
+            elif outputs is not None:
+                _show(outputs, kind, content)
             if kind == "status" and content["execution_state"] == "idle":
                 return
 
@@ -352,5 +352,16 @@ class Frontend:
 def _file(execution: Execution, kind: str, content: dict[str, Any]) -> None:
     if kind == "execute_input":
         execution.started = True
-    elif kind in _OUTPUTS:
-        execution.outputs.append(content)
+    else:
+        _show(execution.outputs, kind, content)
+
+
+def _show(outputs: list[dict[str, Any]], kind: str, content: dict[str, Any]) -> None:
+    """Add an output, or apply a display update to the outputs it names, as a frontend does."""
+    if kind in _OUTPUTS:
+        outputs.append(content)
+    elif kind == "update_display_data":
+        target = content.get("transient", {}).get("display_id")
+        for output in outputs:
+            if target is not None and output.get("transient", {}).get("display_id") == target:
+                output["data"] = content["data"]

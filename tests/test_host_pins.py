@@ -271,3 +271,26 @@ def test_a_widget_holds_its_property_lock_while_observers_of_a_browser_update_ru
     slider.set_state({"value": 3})  # what ipywidgets does with a browser's update
     slider.value = 4
     assert seen == [True, False]
+
+
+def test_ipykernel_dispatches_comm_messages_through_its_shell_handlers_table_and_awaits_them():
+    # kernel/ipkernel.py replaces shell_handlers["comm_msg"] with a coroutine that runs ipykernel's
+    # handler and then the cascade a widget change queued (kernel-run cascades, no extension).
+    from ipykernel.ipkernel import IPythonKernel
+    from ipykernel.kernelbase import Kernel
+
+    init = inspect.getsource(IPythonKernel.__init__)
+    assert "self.shell_handlers[msg_type] = getattr(self.comm_manager, msg_type)" in init
+    dispatch = inspect.getsource(Kernel.dispatch_shell)
+    assert "self.shell_handlers.get(msg_type" in dispatch and "inspect.isawaitable(result)" in dispatch
+
+
+def test_an_output_widget_takes_outputs_set_by_the_kernel_as_synced_state():
+    # kernel/cell_places.py shows a cell's outputs in an ipywidgets.Output by setting `outputs`.
+    import ipywidgets
+
+    output = ipywidgets.Output()
+    assert output.trait_metadata("outputs", "sync") is True
+    output.outputs = ({"output_type": "stream", "name": "stdout", "text": "x"},)
+    assert output.get_state()["outputs"][0]["text"] == "x"
+    assert "application/vnd.jupyter.widget-view+json" in output._repr_mimebundle_()

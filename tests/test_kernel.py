@@ -239,13 +239,13 @@ def test_mutating_another_cells_global_warns_naming_the_owner(fe):
     assert execution.stderr == "", "the frontend shows the warning on the cell: no copy in the output"
 
 
-def test_without_a_frontend_the_mutation_warning_goes_to_stderr():
+def test_without_a_frontend_the_mutation_warning_is_in_the_cells_outputs():
     fe = Frontend(open_comm=False)
     try:
         fe.execute(None, "%reactive unique")  # in ordered mode the change is a link of the chain
         count = fe.execute("a", "lst = []").reply["execution_count"]
         execution = fe.execute("b", "lst.append(1)")
-        assert "mutates 'lst'" in execution.stderr and f"cell In[{count}] (lst)" in execution.stderr
+        assert "mutates 'lst'" in execution.text and f"cell In[{count}] (lst)" in execution.text
     finally:
         fe.shutdown()
 

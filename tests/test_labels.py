@@ -258,8 +258,8 @@ def test_without_the_extension_cells_are_named_by_their_prompts_and_refusals_are
         count = first.reply["execution_count"]
         described = fe.execute(SHOW, "print(n)\n%reactive")
         assert (
-            f"cell: In[{count + 1}]\n" in described.stdout
-            and f"parents: In[{count}] (n)\n" in described.stdout
+            f"cell: In[{count + 1}]\n" in described.text  # the cell's outputs, in its place
+            and f"parents: In[{count}] (n)\n" in described.text
         )
         again = fe.execute("again-77ad01", "n = 3")
         refusal = f"cell In[{count + 2}] (n) defines a global that other cells define too: "

@@ -1,4 +1,5 @@
 """Record what one execution publishes on IOPub, and publish it again: the outputs of a cached cell.
+Or divert it: the outputs of a cell the kernel shows in a replaceable place (kernel/cell_places.py).
 
 Every output a kernel publishes (streams from `sys.stdout`, `display()`, the displayhook's result)
 goes through the kernel's one `Session.send`; while recording, a wrapper on that instance keeps a copy
@@ -16,12 +17,14 @@ return value, and ipykernel publishing every kind of output through the kernel's
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 OUTPUT_TYPES = ("stream", "display_data", "execute_result", "update_display_data", "clear_output")
+DIVERTED_TYPES = ("stream", "display_data", "execute_result", "error", "clear_output", "update_display_data")
 Outputs = list[tuple[str, dict[str, Any]]]
+Send = Callable[..., Any]
 
 
 @contextmanager
@@ -40,11 +43,49 @@ def recording(session: Any, parent_id: str) -> Iterator[Outputs]:
                 records.append((kind, copy.deepcopy(msg["content"])))
         return msg
 
-    session.send = send  # an instance attribute: it shadows Session.send until deleted
-    try:
+    with _wrapped(session, send):
         yield records
+
+
+@contextmanager
+def diverting(session: Any, parent_id: str, take: Callable[[str, dict[str, Any]], bool]) -> Iterator[Send]:
+    """Hand each output published for request `parent_id` inside the block to `take(msg_type, content)`
+    instead of publishing it; an output `take` answers False with is published as usual.
+
+    Yields the session's own `send`, which publishes past the diversion (what shows the outputs taken).
+    Outputs may be published from the IOPub thread (streams), so `take` may be called there.
+    """
+    original = session.send
+
+    def send(
+        stream: Any, msg_or_type: Any, content: Any = None, parent: Any = None, *args: Any, **kw: Any
+    ) -> Any:
+        msg = msg_or_type
+        if not isinstance(msg, dict):
+            msg = session.msg(msg_or_type, content=content, parent=parent)
+        kind = msg.get("header", {}).get("msg_type")
+        if kind in DIVERTED_TYPES and msg.get("parent_header", {}).get("msg_id") == parent_id:
+            if take(kind, copy.deepcopy(msg["content"])):
+                return msg  # what Session.send returns: the message, here never sent
+        return original(stream, msg_or_type, content, parent, *args, **kw)
+
+    with _wrapped(session, send):
+        yield original
+
+
+@contextmanager
+def _wrapped(session: Any, send: Send) -> Iterator[None]:
+    """Shadow `session.send` with an instance attribute for the block, then put back what was there
+    (a diversion and a recording may nest)."""
+    outer = session.__dict__.get("send")
+    session.send = send
+    try:
+        yield
     finally:
-        del session.send
+        if outer is None:
+            del session.send
+        else:
+            session.send = outer
 
 
 def replay(session: Any, socket: Any, outputs: Outputs, parent: dict[str, Any], count: int) -> None:

@@ -59,6 +59,11 @@ class FrontendLink:
     def attached(self) -> bool:
         return bool(self._viewers)
 
+    @property
+    def observed(self) -> bool:
+        """Whether a client that runs every cell itself (a headless run) described the notebook."""
+        return bool(self._observers)
+
     def speaks_for_notebook(self, parent: dict[str, Any]) -> bool:
         """Whether a request came from a notebook's own connection: one with a comm (a viewer, a headless
         run), or any connection while no comm is open (a frontend without the extension). A console on
@@ -109,6 +114,7 @@ class FrontendLink:
             # A client that runs no cells (a headless run) telling the kernel the notebook: not a viewer.
             comm.on_msg(lambda m, comm=comm: self._receive(m, comm))
             self._observers.add(_session(msg))
+            self._on_attach(self.attached)  # the kernel no longer runs cascades itself
             self._receive({"content": {"data": data}}, comm)
             return
         self._viewers.append(_Viewer(comm, _session(msg)))

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from ipykernel.ipkernel import IPythonKernel
-from traitlets import Enum, Int, Unicode
+from traitlets import Enum, Int, Unicode, default
 
 from reactive_kernel import __version__
 from reactive_kernel.core.errors import QuickFixError
@@ -21,7 +22,7 @@ from reactive_kernel.features.cell_cache import CellCache, Entry, UnreadableInpu
 from reactive_kernel.features.sql_magic import SqlMagics
 from reactive_kernel.features.values import ValueStore
 from reactive_kernel.features.widgets import WidgetWatch
-from reactive_kernel.kernel import protocol_in, protocol_out
+from reactive_kernel.kernel import cell_places, protocol_in, protocol_out
 from reactive_kernel.kernel.comm import FrontendLink
 from reactive_kernel.kernel.interrupts import InterruptGuard
 from reactive_kernel.kernel.labels import CellLabels
@@ -71,6 +72,29 @@ class ReactiveKernel(IPythonKernel):
         "used results are deleted until it fits. 0: no bound.",
     ).tag(config=True)
 
+    kernel_cascade = Enum(
+        list(cell_places.SETTINGS),
+        default_value="auto",
+        help="Without a reactive_kernel comm (no extension: VS Code, Voila, a plain Jupyter client), in "
+        "autorun mode the kernel runs a cell's descendants itself and shows each one's outputs in that "
+        "cell's place: 'display' (a display per cell, replaced by display updates), 'widget' (an "
+        "ipywidgets Output per cell), 'auto' ('widget' in a kernel Voila started, else 'display') or "
+        f"'off' (descendants turn stale, as in lazy mode). Default: ${cell_places.ENV}, else 'auto'.",
+    ).tag(config=True)
+
+    @default("kernel_cascade")
+    def _kernel_cascade_default(self) -> str:
+        value = os.environ.get(cell_places.ENV, "auto")
+        if value not in cell_places.SETTINGS:
+            log.warning(
+                "reactive_kernel: %s=%r is not one of %s; using 'auto'",
+                cell_places.ENV,
+                value,
+                ", ".join(cell_places.SETTINGS),
+            )
+            return "auto"
+        return value
+
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.scheduler = Scheduler(mode=self.mode, definitions=self.definitions)
@@ -96,6 +120,15 @@ class ReactiveKernel(IPythonKernel):
         self.guard.install()
         self.shell.events.register("post_run_cell", self._user_code_done)
         self._handler_live = False  # the request now being handled may run user code at any point
+        # Without a comm, the kernel runs the cascades itself (kernel_cascade), in these places:
+        kind = cell_places.choose(self.kernel_cascade, os.environ)
+        self.places = cell_places.places(kind, self.iopub_socket) if kind else None
+        self._asked: str | None = None  # the cell of the execute_request being handled
+        self._cascading = False  # the kernel is working through a run list itself
+        # A widget moved in the browser reaches the kernel as a comm_msg: after it, run what it queued.
+        self._comm_msg = self.shell_handlers["comm_msg"]
+        self.shell_handlers["comm_msg"] = self._comm_msg_then_cascade
+        self._attach(False)
 
     def should_handle(self, stream: Any, msg: dict[str, Any], idents: Any) -> bool:
         """Before any shell request: act on a pending interrupt, and skip scheduled cells that are not due."""
@@ -142,9 +175,45 @@ class ReactiveKernel(IPythonKernel):
             # A viewer shows the refusal on the cell, with links to the cells it names: one display.
             shown_by_viewer = self.link.displays(self.get_parent("shell"))
             return self._refuse(plan.refusal, store_history, publish=not shown_by_viewer)
-        if not plan.execute:
-            return self._defer(cell_id, plan, store_history)
-        if not self.scheduler.frontend:  # a frontend shows `warnings` on the cell itself
+        self._asked = cell_id
+        try:
+            if not plan.execute:  # stale ancestors first: a frontend runs them, or the kernel does
+                reply = self._defer(cell_id, plan, store_history)
+            else:
+                reply = await self._run_graph_cell(
+                    cell_id, store_history, lambda: execute(*args, cell_meta=cell_meta, cell_id=cell_id)
+                )
+            await self._cascade()
+        finally:
+            self._asked = None
+        return reply
+
+    async def _run_graph_cell(
+        self, cell_id: str, store_history: bool, execute: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> dict[str, Any]:
+        """Run a cell of the graph that the scheduler let through, and tell the scheduler how it went.
+
+        When the kernel runs cascades itself, the cell's outputs go to its place (cell_places.py)."""
+        if self.places is None or not self._drives():
+            return await self._run_graph_code(cell_id, store_history, execute)
+        sys.stdout.flush()  # what was printed before (a note on the request's own cell) is not this run's
+        sys.stderr.flush()
+        parent = self.get_parent("shell")
+        outputs = self.places.open(cell_id, parent, self.session.send, here=cell_id == self._asked)
+        if cell_id != self._asked:
+            outputs.show_now()  # a run by the kernel: its old outputs go as it starts
+        with output_tap.diverting(self.session, parent["header"]["msg_id"], outputs.take):
+            try:
+                return await self._run_graph_code(cell_id, store_history, execute)
+            finally:
+                sys.stdout.flush()  # streams still buffered belong to this run
+                sys.stderr.flush()
+
+    async def _run_graph_code(
+        self, cell_id: str, store_history: bool, execute: Callable[[], Awaitable[dict[str, Any]]]
+    ) -> dict[str, Any]:
+        code = self.scheduler.source(cell_id)
+        if not self.link.attached:  # a frontend shows `warnings` on the cell itself
             for warning in self.scheduler.warnings(cell_id):
                 print(f"reactive_kernel warning: {self.labels.render(warning)}", file=sys.stderr)
         self.current_cell = cell_id
@@ -153,17 +222,10 @@ class ReactiveKernel(IPythonKernel):
                 reply = self._interrupted(store_history)
             elif self.scheduler.cache_mode(cell_id) == "off":
                 self.scheduler.set_cached(cell_id, False)
-                reply = await self._user_code(
-                    lambda: execute(*args, cell_meta=cell_meta, cell_id=cell_id), store_history
-                )
+                reply = await self._user_code(execute, store_history)
             else:
                 reply = await self._execute_cached(
-                    cell_id,
-                    code,
-                    store_history,
-                    lambda: self._user_code(
-                        lambda: execute(*args, cell_meta=cell_meta, cell_id=cell_id), store_history
-                    ),
+                    cell_id, code, store_history, lambda: self._user_code(execute, store_history)
                 )
         finally:
             self.current_cell = None
@@ -174,6 +236,52 @@ class ReactiveKernel(IPythonKernel):
         if self.guard.take():  # interrupted after the code completed: the cell stands, the cascade stops
             self._apply(self.scheduler.stop())
         return reply
+
+    # ---- cascades the kernel runs itself -----------------------------------------------------------
+
+    def _drives(self) -> bool:
+        """Whether the kernel runs the run lists itself: kernel_cascade is on and no client could, since
+        none has a comm (a viewer runs them; a headless run, an observer, runs every cell itself)."""
+        return self.places is not None and not self.link.attached and not self.link.observed
+
+    async def _cascade(self) -> None:
+        """Work through the run list as a frontend that waits for each reply would (docs/protocol.md,
+        rule 1): the first queued cell runs if the scheduler admits it; it may queue ancestors first."""
+        if self._cascading or not self._drives():
+            return
+        self._cascading = True
+        try:
+            with self.guard.shielded():
+                while pending := self.scheduler.pending():
+                    if self.guard.take():
+                        self._apply(self.scheduler.stop())
+                        break
+                    plan = self.scheduler.admit(pending[0])
+                    self._apply(plan)
+                    if plan.execute:
+                        await self._run_queued(pending[0])
+                    elif self.scheduler.pending() == pending:  # nothing would change: never spin
+                        self._apply(self.scheduler.stop())
+        finally:
+            self._cascading = False
+
+    async def _run_queued(self, cell_id: str) -> None:
+        """Run a queued cell with the source it last ran with (or the notebook's, after a sync)."""
+        code = self.scheduler.source(cell_id)
+        plan = self.scheduler.before_run(cell_id, code)
+        self._apply(plan)
+        if not plan.execute:  # it cannot run (a refusal), or its ancestors were queued before it
+            return
+        execute = super().do_execute
+        await self._run_graph_cell(cell_id, False, lambda: execute(code, False, False, cell_id=cell_id))
+
+    async def _comm_msg_then_cascade(self, stream: Any, ident: Any, msg: dict[str, Any]) -> None:
+        """ipykernel's comm_msg handler, then the cascade a widget change queued. A comm message that
+        arrives while a cell runs (ipykernel dispatches them alongside an awaiting cell) leaves the
+        cells it queued to the cascade of that execution."""
+        self._comm_msg(stream, ident, msg)
+        if self._asked is None:
+            await self._cascade()
 
     def _console_cell(self, cell_id: str) -> bool:
         """A cell the notebook does not have, from a connection that is not the notebook's: a console on
@@ -282,8 +390,12 @@ class ReactiveKernel(IPythonKernel):
             self._apply(self.scheduler.value_changed(name))
 
     def _attach(self, present: bool) -> None:
+        """A viewer attached or the last one left (or a headless run announced itself): whoever runs
+        run lists now, a viewer or the kernel itself, the scheduler queues cascades for it."""
         with self.guard.shielded():
-            self._apply(self.scheduler.set_frontend(present))
+            if not present:
+                self._apply(self.scheduler.stop())  # the list the viewer was running is nobody's now
+            self._apply(self.scheduler.set_frontend(present or self._drives()))
 
     def _apply(self, plan: Plan) -> None:
         """Carry out a scheduler step: drop globals, then send states before the run list they explain."""
@@ -294,6 +406,8 @@ class ReactiveKernel(IPythonKernel):
         self._apply_values(plan, user_ns)
         for cell_id in plan.removed:
             self.cell_cache.forget(cell_id)
+            if self.places is not None:
+                self.places.forget(cell_id)
         if plan.changed:
             cells = self.scheduler.graph.in_order(c for c in plan.changed if c in self.scheduler.graph)
             self.link.broadcast(protocol_out.state({c: self.scheduler.state(c) for c in cells}))
