@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -76,3 +77,62 @@ def test_a_python_script_stays_a_file(tmp_path, settings):
     (tmp_path / "helper.py").write_text("def f():\n    return 1\n")
     manager = settings("app.py")["contents_manager"]
     assert asyncio.run(manager.get("helper.py"))["type"] == "file"
+
+
+# -- execute requests that name their cells (server/voila_cells.py) ---------------------------------------
+
+
+def test_the_shipped_voila_config_file_makes_kernel_clients_that_name_cells_and_executors_that_say_which():
+    """What Voilà does with its configuration: kernel managers (jupyter_server's, a subclass of
+    AsyncKernelManager) build clients from `client_class`; its executor (nbclient) calls the hooks."""
+    from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
+    from nbformat.v4 import new_notebook
+    from traitlets.config.loader import PyFileConfigLoader
+    from voila.execute import VoilaExecutor
+
+    from reactive_kernel.server import voila_cells
+
+    shipped = Path(__file__).resolve().parents[1] / "jupyter-config" / "voila"
+    config = PyFileConfigLoader("voila.py", path=str(shipped)).load_config()
+    manager = ServerKernelManager(config=config)
+    assert manager.client_factory is voila_cells.CellNamingClient
+    executor = VoilaExecutor(new_notebook(), config=config)
+    assert executor.on_cell_execute is voila_cells.cell_starts
+    assert executor.on_cell_executed is voila_cells.cell_done
+
+
+@pytest.mark.parametrize(
+    ("cell", "index", "metadata"),
+    [
+        ({"id": "abc", "source": "x = 1"}, 3, {"cellId": "abc"}),
+        ({"source": "x = 1"}, 3, {"cellId": "cell-3"}),
+    ],
+    ids=["nbformat-id", "no-id"],
+)
+def test_a_request_sent_while_a_cell_runs_names_it_and_others_name_none(cell, index, metadata):
+    from reactive_kernel.server import voila_cells
+
+    client = voila_cells.CellNamingClient()
+    sent = []
+    client.shell_channel.send = sent.append  # the message as it would go on the wire, not sent
+
+    def request(code: str, **kwargs) -> dict:
+        client.execute(code, **kwargs)
+        return sent.pop()
+
+    async def page_load() -> list[dict]:
+        first = request("import os")  # Voilà's own code before the first cell
+        voila_cells.cell_starts(cell, index)
+        ran = request(cell["source"], store_history=False)
+        quiet = request("1", silent=True)
+        voila_cells.cell_done(cell, index, execute_reply={})
+        return [first, ran, quiet, request("2")]
+
+    try:
+        first, ran, quiet, after = asyncio.run(page_load())
+    finally:  # the channel made a socket (never connected): close it, or the process waits at exit
+        client.shell_channel.close()
+        client.context.destroy(linger=0)
+    assert ran["metadata"] == metadata
+    assert ran["content"]["code"] == "x = 1" and ran["content"]["store_history"] is False
+    assert [m["metadata"] for m in (first, quiet, after)] == [{}, {}, {}]

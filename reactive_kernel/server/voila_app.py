@@ -7,6 +7,8 @@ first. `ReactiveVoila` swaps that manager, where Voilà hands it out (the app an
 settings), for `AppContentsManager`: our `.py`-aware contents manager (`server.contents`) that also puts
 every notebook it serves on the reactive kernel, so an `.ipynb` saved with "Python 3 (ipykernel)" still
 runs reactively; and it maps `.py` to Python, so Voilà renders what the manager says is a notebook.
+
+Its execute requests name their cells (`server.voila_cells`), as in any Voilà with our `voila.py`.
 tests/test_voila_app.py pins these internals.
 
 Voilà's own defaults already suit an app: the `lab` template shows outputs only (code is stripped,
@@ -24,6 +26,7 @@ from jupyter_server.services.contents.largefilemanager import AsyncLargeFileMana
 from voila.app import Voila
 
 from reactive_kernel import KERNELSPEC
+from reactive_kernel.server import voila_cells
 from reactive_kernel.server.contents import reactive_contents_manager
 
 
@@ -49,6 +52,7 @@ class ReactiveVoila(Voila):
         mapping = self.voila_configuration.extension_language_mapping
         if ".py" not in mapping:
             self.voila_configuration.extension_language_mapping = {**mapping, ".py": "python"}
+        self.update_config(voila_cells.config())  # also what our voila.py gives any Voilà
 
     def init_settings(self) -> dict[str, Any]:
         settings = super().init_settings()

@@ -13,6 +13,7 @@ down when the page closes.
 from __future__ import annotations
 
 import importlib.util
+import os
 import socket
 import subprocess
 import sys
@@ -20,7 +21,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.browser.lab import TIMEOUT, free_port
+from tests.browser.lab import IMAGES, TIMEOUT, free_port
 
 
 def missing_voila() -> str | None:
@@ -191,8 +192,12 @@ class VoilaApp:
                 f"Voilà log:\n{self.server.log_tail()}"
             ) from None
 
-    def screenshot(self, path: Path) -> Path:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    def screenshot(self, name: str) -> Path | None:
+        """Save `docs/images/<name>.png`, only when REACTIVE_SCREENSHOTS=1 (as `Lab.screenshot`)."""
+        if os.environ.get("REACTIVE_SCREENSHOTS") != "1":
+            return None
+        IMAGES.mkdir(parents=True, exist_ok=True)
+        out = IMAGES / f"{name}.png"
         self.page.wait_for_timeout(300)  # let the last style change paint
-        self.page.screenshot(path=str(path), full_page=True)
-        return path
+        self.page.screenshot(path=str(out), full_page=True)
+        return out
