@@ -126,6 +126,7 @@ class VoilaApp:
             "n => document.querySelectorAll('.noUi-handle').length >= n",
             sliders,
             lambda: f"{sliders} slider(s) did not show",
+            2 * TIMEOUT,  # the whole notebook runs before the page is complete, on a new kernel
         )
         return self
 
