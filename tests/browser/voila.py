@@ -200,5 +200,14 @@ class VoilaApp:
         IMAGES.mkdir(parents=True, exist_ok=True)
         out = IMAGES / f"{name}.png"
         self.page.wait_for_timeout(300)  # let the last style change paint
-        self.page.screenshot(path=str(out), full_page=True)
+        # The app's content, not the empty page to its right and below it.
+        box = self.page.evaluate(
+            "() => { let right = 0, bottom = 0;"  # cells and text blocks are page-wide: not their width
+            " for (const n of document.querySelectorAll('.jp-Cell')) {"
+            "   const r = n.getBoundingClientRect(); if (r.height) bottom = Math.max(bottom, r.bottom); }"
+            " for (const n of document.querySelectorAll('img, .widget-readout')) {"
+            "   right = Math.max(right, n.getBoundingClientRect().right); }"
+            " return {x: 0, y: 0, width: Math.ceil(right) + 40, height: Math.ceil(bottom) + 20}; }"
+        )
+        self.page.screenshot(path=str(out), clip=box if box["height"] > 20 else None, full_page=True)
         return out
