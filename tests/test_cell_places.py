@@ -22,6 +22,12 @@ BUNDLES = [
     ("one stream is its text", [STREAM], {"text/plain": "hi\n"}, None),
     ("text only stays text", [STREAM, STREAM], {"text/plain": "hi\nhi\n"}, None),
     (
+        "a progress bar shows its last state",
+        [output("stream", {"name": "stderr", "text": "\r 10%\r 50%\r100%\ndone\r"})],
+        {"text/plain": "100%\ndone\n"},
+        None,
+    ),
+    (
         "an error among text is HTML too, without its colour codes",
         [STREAM, ERROR],
         {
@@ -123,6 +129,13 @@ def test_a_diversion_takes_the_requests_outputs_and_a_recording_inside_it_still_
         session.send(socket, "status", {"execution_state": "busy"}, parent)
         session.send(socket, "stream", {"name": "stdout", "text": "y"}, session.msg("comm_msg", {}))
         send(socket, "display_data", {"data": {}, "metadata": {}}, parent)
-    assert taken == ["stream"] and [kind for kind, _ in recorded] == ["stream"]
-    assert socket.sent == ["status", "stream", "display_data"]
+        # `with out:` in the cell: an Output widget takes the request's outputs, in the frontend
+        capture = {"method": "update", "state": {"msg_id": parent["header"]["msg_id"]}, "buffer_paths": []}
+        session.send(socket, "comm_msg", {"comm_id": "out", "data": capture}, parent)
+        session.send(socket, "stream", {"name": "stdout", "text": "to the widget"}, parent)
+        release = {"method": "update", "state": {"msg_id": ""}, "buffer_paths": []}
+        session.send(socket, "comm_msg", {"comm_id": "out", "data": release}, parent)
+        session.send(socket, "stream", {"name": "stdout", "text": "to the place"}, parent)
+    assert taken == ["stream", "stream"] and [kind for kind, _ in recorded] == ["stream"]
+    assert socket.sent == ["status", "stream", "display_data", "comm_msg", "stream", "comm_msg"]
     assert "send" not in vars(session), "the session's own send is back"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 
@@ -316,14 +317,29 @@ def test_a_comm_opened_with_an_unchanged_sync_still_gets_every_state(fe):
     assert fe.statuses() == {"a": "fresh", "b": "fresh", "c": "fresh"}
 
 
-def test_without_a_frontend_descendants_turn_stale(fe):
+def test_without_a_frontend_the_kernel_runs_the_descendants_itself(fe):
     fe.close_comm()
     chain(fe)
     for cell in ("a", "b", "c"):
         fe.execute(cell, fe.cells[cell])
     fe.execute("a", "x = 7")
     fe.open_comm()
-    assert fe.statuses() == {"a": "fresh", "b": "stale", "c": "stale"}
+    assert fe.statuses() == {"a": "fresh", "b": "fresh", "c": "fresh"}
+    assert fe.execute(None, "print(y)").stdout == "8\n"
+
+
+def test_without_a_frontend_and_kernel_cascades_off_descendants_turn_stale():
+    fe = Frontend(env={**os.environ, "REACTIVE_KERNEL_CASCADE": "off"})
+    try:
+        fe.close_comm()
+        chain(fe)
+        for cell in ("a", "b", "c"):
+            fe.execute(cell, fe.cells[cell])
+        fe.execute("a", "x = 7")
+        fe.open_comm()
+        assert fe.statuses() == {"a": "fresh", "b": "stale", "c": "stale"}
+    finally:
+        fe.shutdown()
 
 
 def test_a_syntax_error_is_an_error_status(fe):

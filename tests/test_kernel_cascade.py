@@ -87,6 +87,7 @@ def test_in_lazy_mode_the_dependents_turn_stale_and_keep_their_outputs(client):
     assert client.shown("b") == "10.0\n" and client.shown("c") == "c sees 11.0\n"
     status = "print(get_ipython().kernel.scheduler.status('b'), get_ipython().kernel.scheduler.status('c'))"
     assert client.console(status) == "stale stale\n"
+    assert client.outputs["b"][0]["display_id"] == "reactive_kernel:b", "a later autorun can replace them"
 
 
 SLOW = "import time\nfor _ in range(600 if x == 2 else 0):\n    time.sleep(0.1)\nz = x\nprint('done')"
@@ -119,6 +120,19 @@ def test_moving_a_widget_reruns_its_readers_in_place(client):
     assert WIDGET_VIEW in view["data"], "the slider cell shows its widget, in its place"
     client.move(view["data"][WIDGET_VIEW]["model_id"], value=5)
     assert client.shown("r") == "50\n" and client.shown("q") == "unrelated\n"
+
+
+def test_an_output_widget_a_cell_writes_into_still_gets_what_it_captures(client):
+    pytest.importorskip("ipywidgets")
+    out = "import ipywidgets as widgets\nout = widgets.Output()\nout"
+    run_all(client, {"a": "x = 1", "o": out, "w": "with out:\n    print('in the widget', x)"})
+    client.run("a", "x = 2")
+    # A frontend routes the outputs of the request an Output widget captures into it: so they must be
+    # published as usual (here: as streams of the request that ran `w`, the client's, then the kernel's).
+    shown = [o for outputs in client.outputs.values() for o in outputs]
+    streams = sorted(o["text"] for o in shown if o["output_type"] == "stream")
+    assert streams == ["in the widget 1\n", "in the widget 2\n"]
+    assert not any("in the widget" in o.get("data", {}).get("text/plain", "") for o in shown)
 
 
 def test_in_voila_each_cell_shows_its_outputs_in_an_output_widget_that_runs_update():

@@ -113,8 +113,8 @@ class _Run:
 class Scheduler:
     """Holds the notebook as the kernel knows it and applies the reactive rules (the README's) to it.
 
-    `frontend` says whether a client executes `run` lists; without one, autorun degrades to lazy
-    (descendants are marked stale, since their outputs could not land in their cells).
+    `frontend` says whether anyone executes `run` lists (a client with the comm, or the kernel itself when
+    no client has one); without one, autorun degrades to lazy (descendants are marked stale).
     """
 
     def __init__(

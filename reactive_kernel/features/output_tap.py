@@ -54,8 +54,13 @@ def diverting(session: Any, parent_id: str, take: Callable[[str, dict[str, Any]]
 
     Yields the session's own `send`, which publishes past the diversion (what shows the outputs taken).
     Outputs may be published from the IOPub thread (streams), so `take` may be called there.
+
+    While an `ipywidgets.Output` captures the request's outputs (`with out:` in the cell: the widget
+    syncs `msg_id`, the request's id, and the frontend routes that request's outputs into it), they are
+    published as usual, so they reach the widget.
     """
     original = session.send
+    captors: set[object] = set()  # comm ids of Output widgets whose msg_id is this request's
 
     def send(
         stream: Any, msg_or_type: Any, content: Any = None, parent: Any = None, *args: Any, **kw: Any
@@ -64,13 +69,28 @@ def diverting(session: Any, parent_id: str, take: Callable[[str, dict[str, Any]]
         if not isinstance(msg, dict):
             msg = session.msg(msg_or_type, content=content, parent=parent)
         kind = msg.get("header", {}).get("msg_type")
-        if kind in DIVERTED_TYPES and msg.get("parent_header", {}).get("msg_id") == parent_id:
+        if kind == "comm_msg":
+            _note_captor(msg.get("content", {}), parent_id, captors)
+        elif (
+            kind in DIVERTED_TYPES and msg.get("parent_header", {}).get("msg_id") == parent_id and not captors
+        ):
             if take(kind, copy.deepcopy(msg["content"])):
                 return msg  # what Session.send returns: the message, here never sent
         return original(stream, msg_or_type, content, parent, *args, **kw)
 
     with _wrapped(session, send):
         yield original
+
+
+def _note_captor(content: dict[str, Any], parent_id: str, captors: set[object]) -> None:
+    """A widget state update that sets `msg_id` (an ipywidgets Output entering or leaving `with`)."""
+    data = content.get("data")
+    state = data.get("state") if isinstance(data, dict) and data.get("method") == "update" else None
+    if isinstance(state, dict) and "msg_id" in state:
+        if state["msg_id"] == parent_id:
+            captors.add(content.get("comm_id"))
+        else:
+            captors.discard(content.get("comm_id"))
 
 
 @contextmanager

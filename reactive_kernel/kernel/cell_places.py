@@ -94,7 +94,7 @@ def bundle(outputs: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, Any
 
 def _text(o: Mapping[str, Any]) -> str:
     if o["output_type"] == "stream":
-        return str(o["text"])
+        return _overwritten(str(o["text"]))
     if o["output_type"] == "error":
         return "\n".join(o["traceback"]) or f"{o['ename']}: {o['evalue']}"
     return _joined(o["data"].get("text/plain", ""))
@@ -111,6 +111,15 @@ def _html(o: Mapping[str, Any], text: str) -> str:
             return f'<div><img src="data:{mime};base64,{_joined(data[mime]).strip()}"></div>'
     style = ' style="color: var(--vscode-errorForeground, #c00)"' if o["output_type"] == "error" else ""
     return f"<pre{style}>{html.escape(_ANSI.sub('', text))}</pre>" if text else ""
+
+
+def _overwritten(text: str) -> str:
+    """A stream's text as a terminal shows it: a carriage return goes back to the line's start (progress
+    bars), which a frontend does for stream outputs but not for text in a display."""
+    if "\r" not in text:
+        return text
+    lines = text.split("\n")
+    return "\n".join(next((p for p in reversed(line.split("\r")) if p), "") for line in lines)
 
 
 def _joined(value: object) -> str:
