@@ -125,13 +125,47 @@ PERCENT = textwrap.dedent(
 )
 
 
-def test_reactive_kernel_app_serves_a_percent_py_notebook(tmp_path, serve):
+MARIMO = textwrap.dedent(
+    """\
+    import marimo
+
+    __generated_with = "0.25.2"
+    app = marimo.App()
+
+
+    @app.cell
+    def _():
+        import ipywidgets as widgets
+
+        n = widgets.IntSlider(value=5, min=0, max=9, description="n")
+        n
+        return (n,)
+
+
+    @app.cell
+    def _(n):
+        print(f"n squared is {n.value ** 2}")
+        return
+
+
+    if __name__ == "__main__":
+        app.run()
+    """
+)
+
+
+@pytest.mark.parametrize("fmt", ["percent", "marimo"])
+def test_reactive_kernel_app_serves_a_py_notebook(tmp_path, serve, fmt):
     notebook = tmp_path / "squares.py"
-    slider = SLIDER.format(value=5)
-    notebook.write_text(PERCENT.format(slider=slider, square=SQUARE), encoding="utf-8")
-    app = serve(notebook, via="app", sliders=1)
+    if fmt == "percent":
+        text = PERCENT.format(slider=SLIDER.format(value=5), square=SQUARE)
+    else:
+        text = MARIMO
+    notebook.write_text(text, encoding="utf-8")
+    app = serve(notebook, via="app")
     app.wait_text("n squared is 25")
-    assert "A percent notebook as an app" in app.page.inner_text("body")
+    if fmt == "percent":
+        assert "A percent notebook as an app" in app.page.inner_text("body")
     assert "n.value ** 2" not in app.page.inner_text("body"), "the app must not show code"
 
     assert app.press("ArrowRight") == "6"
