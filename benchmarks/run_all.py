@@ -28,6 +28,7 @@ import bench_large_notebook
 import bench_listing
 import bench_ordered
 import bench_sql
+import bench_voila_app
 import bench_widgets
 from _common import Row, fmt_time, table
 
@@ -46,6 +47,7 @@ BENCHMARKS = {
     "graphview": bench_graphview,
     "large_notebook": bench_large_notebook,
     "widgets": bench_widgets,
+    "voila_app": bench_voila_app,
     "sql": bench_sql,
     "cache": bench_cache,
 }

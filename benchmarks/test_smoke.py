@@ -27,6 +27,7 @@ def test_every_benchmark_runs_and_reports_its_rows():
         "| edit: bytes sent for a one-cell edit, 1,000 cells",
         "| memory: idle kernel (RSS)",
         "| large notebook: bytes the page sends for a one-cell edit",
+        "| voila: slider click -> dependent output",
     ):
         assert row in result.stdout
     assert "FAILED" not in result.stdout

@@ -146,8 +146,9 @@ def without_timing(stdout: str) -> list[str]:
         (["run", "--help"], "usage: reactive-kernel run [-h] NOTEBOOK ...", "sys.argv[1:]"),
         (["convert", "--help"], "usage: reactive-kernel convert", "--to {ipynb,percent,marimo}"),
         (["export", "--help"], "usage: reactive-kernel export", "--allow-errors"),
+        (["app", "--help"], "usage: reactive-kernel app [-h] [--port PORT] [--no-browser]", "never code"),
     ],
-    ids=["top", "top-h", "run", "convert", "export"],
+    ids=["top", "top-h", "run", "convert", "export", "app"],
 )
 def test_help_exits_0_with_usage(tmp_path, args, usage, mentions):
     result = cli(*args, cwd=tmp_path)
@@ -237,6 +238,7 @@ COMMANDS = {
     "run": ["run", "{nb}"],
     "export": ["export", "html", "{nb}", "-o", "out.html"],
     "convert": ["convert", "{nb}", "-o", "out.ipynb"],
+    "app": ["app", "{nb}", "--no-browser"],
 }
 
 
@@ -262,6 +264,27 @@ def test_unreadable_notebook_exits_2(tmp_path, command, name, content, message):
     assert not (tmp_path / "out.html").exists()
     if existing is not None:
         assert existing.read_text() == "keep me\n"  # an unparseable input leaves DST untouched
+
+
+# -- `app`: refusals before Voilà starts (no server, no kernel) -------------------------------------------
+
+
+def test_app_refuses_a_python_script_that_is_not_a_notebook(tmp_path):
+    write(tmp_path / "script.py", "x = 1\nprint(x)\n")
+    result = cli("app", "script.py", "--no-browser", cwd=tmp_path)
+    assert result.returncode == 2, output(result)
+    assert "script.py: a Python script, not a notebook" in result.stderr, output(result)
+    assert "# %%" in result.stderr, output(result)  # says what would make it one
+
+
+def test_app_without_voila_names_the_extra_to_install(tmp_path, monkeypatch):
+    """A `None` in sys.modules is how Python itself marks a module that cannot be imported."""
+    write(tmp_path / "nb.py", "# %%\nx = 1\n")
+    monkeypatch.setitem(sys.modules, "voila", None)
+    result = cli("app", "nb.py", "--no-browser", cwd=tmp_path)
+    assert result.returncode == 1, output(result)
+    install = "pip install 'reactive_kernel[app]'"
+    assert result.stderr == f"reactive-kernel: error: Voilà is not installed; install it with: {install}\n"
 
 
 # -- notebooks refused before anything runs (no kernel) -------------------------------------------------

@@ -25,7 +25,7 @@ ALLOWED = {
     "kernel": {"core", "features", "kernel"},
     "server": {"core", "formats", "server"},
     "headless": {"core", "formats", "kernel", "headless"},  # kernel: protocol constants, not ipykernel
-    "cli": {"core", "formats", "headless", "cli"},
+    "cli": {"core", "formats", "headless", "server", "cli"},  # server: `app` serves through our contents
 }
 # Hosts the pure layers must never load. IPython itself is allowed: its input transformer reads IPython
 # syntax (importing any of IPython loads its shell class, but never its kernel).

@@ -1,4 +1,5 @@
-"""The `reactive-kernel` command: run a notebook as a script, convert it, or export it with outputs."""
+"""The `reactive-kernel` command: run a notebook as a script, convert it, export it with outputs, or serve
+it as a web app."""
 # ruff: noqa: E402  (one statement must run before the imports: see rfc3987_syntax below)
 
 from __future__ import annotations
@@ -16,7 +17,12 @@ from jupyter_client.kernelspec import NoSuchKernel
 from nbclient.exceptions import DeadKernelError
 
 from reactive_kernel import KERNELSPEC, __version__
-from reactive_kernel.core.errors import FormatError, NotebookFileError, UnrunnableNotebookError
+from reactive_kernel.core.errors import (
+    FormatError,
+    MissingExtraError,
+    NotebookFileError,
+    UnrunnableNotebookError,
+)
 from reactive_kernel.headless.notebook_io import FILE_FORMATS
 
 PROG = "reactive-kernel"
@@ -25,6 +31,7 @@ EXAMPLES = """examples:
   reactive-kernel convert analysis.ipynb -o analysis.py
   reactive-kernel convert analysis.py -o analysis_marimo.py --to marimo
   reactive-kernel export html analysis.py -o analysis.html
+  reactive-kernel app dashboard.py --port 8866
 """
 
 
@@ -76,6 +83,24 @@ def parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep going after a failing cell (cells that read it are skipped) and write the result",
     )
+
+    app = commands.add_parser(
+        "app",
+        help="serve the notebook as a web app (Voilà), live on the reactive kernel",
+        description="Serve the notebook as a web app with Voilà, on the reactive kernel whatever kernel "
+        "the notebook names: the page shows outputs and widgets, never code, and a viewer can change "
+        "widgets but run no code. Moving a widget re-runs the cells that read it, and their outputs "
+        "update in the page (no observe, no callbacks); a failing cell shows its error in its place and "
+        "the app keeps running. Each page load gets its own kernel, in the notebook's directory. Needs "
+        "Voilà: pip install 'reactive_kernel[app]'. Stop with Ctrl+C.",
+    )
+    app.add_argument("notebook", metavar="NOTEBOOK", help=".ipynb or .py (percent or marimo) notebook")
+    app.add_argument(
+        "--port",
+        type=int,
+        help="port to serve on, on localhost; fails if it is taken (default: 8866, or the next free one)",
+    )
+    app.add_argument("--no-browser", action="store_true", help="do not open the app in a web browser")
     return top
 
 
@@ -96,6 +121,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), 2)
     except UnrunnableNotebookError as exc:
         return _fail(str(exc), 1)
+    except MissingExtraError as exc:
+        return _fail(str(exc), 1)
     except NoSuchKernel:
         missing = f"the {KERNELSPEC['name']} kernel is not installed (see `jupyter kernelspec list`)"
         return _fail(missing, 1)
@@ -115,6 +142,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from reactive_kernel.cli.convert import convert
 
         return convert(args.src, args.output, args.to)
+    if args.command == "app":
+        from reactive_kernel.cli.app import app
+
+        return app(args.notebook, args.port, not args.no_browser)
     from reactive_kernel.cli.export import export
 
     return export(args.kind, args.notebook, args.output, args.allow_errors)

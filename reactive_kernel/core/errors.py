@@ -126,6 +126,16 @@ class UnrunnableNotebookError(ReactiveError):
         super().__init__(f"the notebook cannot run in dependency order; nothing was run:{lines}")
 
 
+class MissingExtraError(ReactiveError):
+    """A command needs a package that only one of our install extras brings (Voilà for `app`)."""
+
+    def __init__(self, package: str, extra: str) -> None:
+        install = f"pip install 'reactive_kernel[{extra}]'"
+        super().__init__(f"{package} is not installed; install it with: {install}")
+        self.package = package
+        self.extra = extra
+
+
 class SqlError(ReactiveError):
     """A `%%sql` cell that cannot run: a bad magic line or a DuckDB error, named by its line in the cell."""
 
