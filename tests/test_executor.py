@@ -9,7 +9,6 @@ channels wait for messages in slices (`SlicedWaitChannel`), so a missed wake-up 
 from __future__ import annotations
 
 import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from queue import Empty
 
 import pytest
@@ -27,6 +26,7 @@ from reactive_kernel.headless.executor import (
     DependencyOrderPreprocessor,
     SlicedWaitChannel,
 )
+from tests import aio
 
 PRINT_CELL_ID = "print(get_ipython().kernel.get_parent('shell')['metadata'].get('cellId'))"
 
@@ -109,10 +109,7 @@ def test_an_endless_wait_returns_a_message_that_arrives_after_several_slices(mon
         return msg
 
     try:
-        # Its own thread: a test before it in the same process (Playwright's sync API) may have left an
-        # event loop running in this one, where asyncio.run refuses to start.
-        with ThreadPoolExecutor(1) as pool:
-            msg = pool.submit(asyncio.run, scenario()).result()
+        msg = aio.run(scenario())  # not asyncio.run: see tests/aio.py
     finally:
         receiver.close(linger=0)
         sender.close(linger=0)

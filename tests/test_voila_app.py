@@ -8,7 +8,6 @@ tests (tests/browser/test_voila.py) serve real apps.
 
 from __future__ import annotations
 
-import asyncio
 import signal
 from pathlib import Path
 
@@ -20,6 +19,7 @@ pytest.importorskip("voila", reason="voila is not installed (pip install '.[app]
 
 from reactive_kernel import KERNELSPEC
 from reactive_kernel.server.voila_app import AppContentsManager, ReactiveVoila
+from tests import aio
 
 PERCENT = "# %% [markdown]\n# Title\n\n# %%\nx = 1\n\n# %%\nprint(x)\n"
 PYTHON3 = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}
@@ -65,7 +65,7 @@ def test_the_app_reads_notebooks_through_our_contents_manager_on_the_reactive_ke
     write(tmp_path / name)
     manager = settings(name)["contents_manager"]
     assert isinstance(manager, AppContentsManager)
-    model = asyncio.run(manager.get(name))  # as Voilà's handler asks: no type
+    model = aio.run(manager.get(name))  # as Voilà's handler asks: no type
     assert model["type"] == "notebook"
     assert [cell.cell_type for cell in model["content"].cells] == cells
     assert dict(model["content"].metadata["kernelspec"]) == KERNELSPEC
@@ -76,7 +76,7 @@ def test_a_python_script_stays_a_file(tmp_path, settings):
     (tmp_path / "app.py").write_text(PERCENT)
     (tmp_path / "helper.py").write_text("def f():\n    return 1\n")
     manager = settings("app.py")["contents_manager"]
-    assert asyncio.run(manager.get("helper.py"))["type"] == "file"
+    assert aio.run(manager.get("helper.py"))["type"] == "file"
 
 
 # -- execute requests that name their cells (server/voila_cells.py) ---------------------------------------
@@ -129,7 +129,7 @@ def test_a_request_sent_while_a_cell_runs_names_it_and_others_name_none(cell, in
         return [first, ran, quiet, request("2")]
 
     try:
-        first, ran, quiet, after = asyncio.run(page_load())
+        first, ran, quiet, after = aio.run(page_load())
     finally:  # the channel made a socket (never connected): close it, or the process waits at exit
         client.shell_channel.close()
         client.context.destroy(linger=0)
