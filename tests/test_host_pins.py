@@ -106,7 +106,7 @@ from reactive_kernel.server import extension
 app = ServerApp()
 app.initialize(["--allow-root", "--ServerApp.root_dir=" + sys.argv[1]], find_extensions=False,
                new_httpserver=False)
-app.extension_manager.extensions.update(voila=None, reactive_kernel=None)
+app.extension_manager.extensions.update({"voila.server_extension": None, "reactive_kernel": None})
 order = list(app.extension_manager.sorted_extensions)
 extension._load_jupyter_server_extension(app)
 voila_extension._load_jupyter_server_extension(app)
@@ -141,7 +141,7 @@ def test_voilas_server_extension_takes_our_configuration_from_the_server(tmp_pat
     )
     assert probe.returncode == 0, probe.stderr
     found = json.loads(probe.stdout.strip().splitlines()[-1])
-    assert found["order"] == ["reactive_kernel", "voila"]
+    assert found["order"] == ["reactive_kernel", "voila.server_extension"]  # the name voila.json enables
     assert found["handler_config_is_the_servers"] is True
     assert found["on_cell_execute"] == "cell_starts"
     assert found["mapping"].get(".py") == "python"

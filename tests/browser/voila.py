@@ -39,7 +39,7 @@ class VoilaServer:
 
     def __init__(self, notebook: Path, via: str = "voila", extra_args: tuple[str, ...] = ()) -> None:
         """`via`: "voila" runs `python -m voila NOTEBOOK`; "app" runs `python -m reactive_kernel app`;
-        "server" runs `python -m jupyter_server` on the notebook's folder."""
+        "server" runs `python -m jupyter_server` on the notebook's folder, "lab" `python -m jupyterlab`."""
         self.notebook = notebook
         self.via = via
         self.extra_args = list(extra_args)
@@ -50,7 +50,7 @@ class VoilaServer:
     @property
     def url(self) -> str:
         """The app's page."""
-        if self.via == "server":
+        if self.via in ("server", "lab"):
             return f"http://127.0.0.1:{self.port}/voila/render/{self.notebook.name}"
         return f"http://127.0.0.1:{self.port}/"
 
@@ -60,9 +60,10 @@ class VoilaServer:
                 sys.executable, "-m", "reactive_kernel", "app", str(self.notebook), "--port", str(self.port),
                 "--no-browser", *self.extra_args,
             ]  # fmt: skip
-        if self.via == "server":
+        if self.via in ("server", "lab"):
+            module = "jupyter_server" if self.via == "server" else "jupyterlab"
             return [
-                sys.executable, "-m", "jupyter_server", "--allow-root", "--no-browser", "--ip=127.0.0.1",
+                sys.executable, "-m", module, "--allow-root", "--no-browser", "--ip=127.0.0.1",
                 f"--port={self.port}", "--ServerApp.port_retries=0", "--ServerApp.token=",
                 "--ServerApp.password=", f"--ServerApp.root_dir={self.notebook.parent}",
                 *ISOLATE_FROM_JUPYTEXT, *self.extra_args,
