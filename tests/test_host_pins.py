@@ -95,6 +95,59 @@ def test_the_contents_manager_jupyter_server_built_is_held_only_where_the_extens
     assert found["served_by"] == ["ReactiveAsyncLargeFileManager"] * 3
 
 
+# ---- server/extension.py: Voilà's server extension, configured through the server's configuration ----
+
+VOILA_PROBE = """
+import json, sys
+from jupyter_server.serverapp import ServerApp
+from voila import server_extension as voila_extension
+from reactive_kernel.server import extension
+
+app = ServerApp()
+app.initialize(["--allow-root", "--ServerApp.root_dir=" + sys.argv[1]], find_extensions=False,
+               new_httpserver=False)
+app.extension_manager.extensions.update({"voila.server_extension": None, "reactive_kernel": None})
+order = list(app.extension_manager.sorted_extensions)
+extension._load_jupyter_server_extension(app)
+voila_extension._load_jupyter_server_extension(app)
+from voila.tornado.handler import TornadoVoilaHandler
+
+def rules(router):
+    for rule in getattr(router, "rules", []):
+        yield rule
+        yield from rules(rule.target)
+
+render = next(r.target_kwargs for r in rules(app.web_app.default_router) if r.target is TornadoVoilaHandler)
+manager = app.kernel_manager.kernel_manager_factory(parent=app.kernel_manager)
+client = manager.client_class
+print(json.dumps({
+    "order": order,
+    "handler_config_is_the_servers": render["config"] is app.config,
+    "on_cell_execute": getattr(render["config"].VoilaExecutor.on_cell_execute, "__name__", None),
+    "mapping": render["voila_configuration"].extension_language_mapping,
+    "client": client if isinstance(client, str) else client.__name__,
+}))
+"""
+
+
+def test_voilas_server_extension_takes_our_configuration_from_the_server(tmp_path):
+    # What `extension._configure_voila` relies on: jupyter_server loads extensions in alphabetical order
+    # (ours before Voilà's), Voilà's render handler runs its executor with the server's configuration
+    # object itself, its `VoilaConfiguration` reads the server's configuration, and the server's kernel
+    # managers take their client class from it.
+    pytest.importorskip("voila", reason="voila is not installed (pip install '.[app]')")
+    probe = subprocess.run(
+        [sys.executable, "-c", VOILA_PROBE, str(tmp_path)], capture_output=True, text=True, timeout=120
+    )
+    assert probe.returncode == 0, probe.stderr
+    found = json.loads(probe.stdout.strip().splitlines()[-1])
+    assert found["order"] == ["reactive_kernel", "voila.server_extension"]  # the name voila.json enables
+    assert found["handler_config_is_the_servers"] is True
+    assert found["on_cell_execute"] == "cell_starts"
+    assert found["mapping"].get(".py") == "python"
+    assert found["client"].endswith("CellNamingClient")
+
+
 # ---- features/output_tap.py: the kernel session's send, wrapped while a cell is recorded ---------------
 
 

@@ -1,7 +1,7 @@
-"""Server extension: at load, serve `.py` notebooks through the server's contents manager, and kernel
-websockets without delay.
+"""Server extension: at load, serve `.py` notebooks through the server's contents manager, kernel
+websockets without delay, and make the server's Voilà (its `/voila/render/` pages) a live app.
 
-Both are installed when the server loads its extensions, the first moment when every configuration
+All are installed when the server loads its extensions, the first moment when every configuration
 (files, command line, other extensions' links) has been applied and each setting has its final value.
 """
 
@@ -11,6 +11,7 @@ from typing import Any
 
 from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
 
+from reactive_kernel.server import voila_cells
 from reactive_kernel.server.contents import ReactiveContents, reactive_contents_manager
 from reactive_kernel.server.kernel_websocket import NoDelayWebsocketConnection
 
@@ -18,6 +19,7 @@ from reactive_kernel.server.kernel_websocket import NoDelayWebsocketConnection
 def _load_jupyter_server_extension(serverapp: Any) -> None:
     _install_contents_manager(serverapp)
     _install_kernel_websocket_connection(serverapp)
+    _configure_voila(serverapp)
 
 
 def _install_contents_manager(serverapp: Any) -> None:
@@ -61,3 +63,24 @@ def _install_kernel_websocket_connection(serverapp: Any) -> None:
         return
     setattr(serverapp, name, NoDelayWebsocketConnection)
     serverapp.web_app.settings[name] = NoDelayWebsocketConnection
+
+
+def _configure_voila(serverapp: Any) -> None:
+    """Give Voilà's server extension the configuration `reactive-kernel app` gives standalone Voilà.
+
+    Voilà inside a Jupyter server reads no `voila.py` for its executor: it runs pages with the server's
+    own configuration (`ServerApp.config`, which its render handler keeps by reference) and kernel
+    manager, and makes its `VoilaConfiguration` a child of the server when it loads. jupyter_server loads
+    extensions in alphabetical order, so `reactive_kernel` comes before `voila`, and merging in place
+    into the configuration object reaches all three: execute requests name their cells
+    (`voila_cells.config()`, which only acts while Voilà's executor runs a cell, so kernels JupyterLab
+    starts are unaffected), and `.py` pages are rendered (Voilà redirects files whose extension it does
+    not map to their raw text) from what our contents manager serves. A `.py` mapping the user set stays,
+    and so does a mapping configured by `.update(...)` (a lazy value, applied later: left as it is).
+    """
+    config = voila_cells.config()
+    mapping = serverapp.config.get("VoilaConfiguration", {}).get("extension_language_mapping", {})
+    if isinstance(mapping, dict) and ".py" not in mapping:
+        config.VoilaConfiguration.extension_language_mapping = {**mapping, ".py": "python"}
+    for target in {id(c): c for c in (serverapp.config, serverapp.kernel_manager.config)}.values():
+        target.merge(config)

@@ -6,7 +6,9 @@ Voilà configuration that fills the gap with two configurables: the kernel manag
 `CellNamingClient`s, and the executor's `on_cell_execute` / `on_cell_executed` hooks (nbclient's) record
 which cell runs, in a context variable of the page load's task, just before its request is sent.
 `ReactiveVoila` (`reactive-kernel app`) applies it, and so does any Voilà in an environment where this
-package is installed: it ships `etc/jupyter/voila.py`, a configuration file Voilà reads at start.
+package is installed: it ships `etc/jupyter/voila.py`, a configuration file Voilà reads at start. Voilà
+inside a Jupyter server runs pages with the server's configuration instead, where our server extension
+puts it (`server.extension`).
 
 Any kernel may get the id (JupyterLab sends it to every kernel); Voilà's own code (it sets
 `VOILA_KERNEL_ID` before the first cell) runs between cells and gets none.

@@ -172,6 +172,26 @@ def test_reactive_kernel_app_serves_a_py_notebook(tmp_path, serve, fmt):
     app.wait_text("n squared is 36", gone="n squared is 25")
 
 
+@pytest.mark.parametrize("via", ["server", "lab"])
+@pytest.mark.parametrize("suffix", [".ipynb", ".py"])
+def test_voila_inside_a_jupyter_server_serves_a_live_app(tmp_path, serve, suffix, via):
+    """`/voila/render/` of a `jupyter server` or `jupyter lab` (the pages JupyterHub users and JupyterLab's
+    Voilà preview open): our server extension hands Voilà's the cell-naming configuration and the `.py`
+    mapping."""
+    if suffix == ".ipynb":
+        cells = [new_code_cell(SLIDER.format(value=5)), new_code_cell(SQUARE)]
+        notebook = write_ipynb(tmp_path, "squares", cells)
+    else:
+        notebook = tmp_path / "squares.py"
+        notebook.write_text(PERCENT.format(slider=SLIDER.format(value=5), square=SQUARE), encoding="utf-8")
+    app = serve(notebook, via=via)
+    app.wait_text("n squared is 25")
+    assert "n.value ** 2" not in app.page.inner_text("body"), "the app must not show code"
+
+    assert app.press("ArrowRight") == "6"
+    app.wait_text("n squared is 36", gone="n squared is 25")
+
+
 def test_reactive_kernel_app_runs_an_ipykernel_notebook_on_the_reactive_kernel(tmp_path, serve):
     """A notebook saved with "Python 3 (ipykernel)" is still an app: the page runs on the reactive kernel."""
     python3 = {"name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python"}

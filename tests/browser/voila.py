@@ -1,9 +1,10 @@
 """Drive a real Voilà app in Debian's Chromium through Python Playwright.
 
-`VoilaServer` is one Voilà process serving one notebook: `voila NOTEBOOK` itself, or our
-`reactive-kernel app NOTEBOOK`, on a free port of 127.0.0.1. `VoilaApp` is one browser page on it, with
-what the app tests need: the sliders, the page's text, the plots' images, and waits that fail with what
-the page shows.
+`VoilaServer` is one Voilà process serving one notebook: `voila NOTEBOOK` itself, our
+`reactive-kernel app NOTEBOOK`, or a `jupyter server` (with the server extensions installed here:
+Voilà's and ours) whose `/voila/render/NOTEBOOK` page is the app, on a free port of 127.0.0.1.
+`VoilaApp` is one browser page on it, with what the app tests need: the sliders, the page's text, the
+plots' images, and waits that fail with what the page shows.
 
 Voilà renders the page while it runs the notebook (progressive rendering), so a page is opened with
 `wait_until="commit"` and then waits for content. Each page load starts its own kernel, which Voilà shuts
@@ -21,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.browser.lab import IMAGES, TIMEOUT, free_port
+from tests.browser.lab import IMAGES, ISOLATE_FROM_JUPYTEXT, TIMEOUT, free_port
 
 
 def missing_voila() -> str | None:
@@ -37,7 +38,8 @@ class VoilaServer:
     """One Voilà serving `notebook` on 127.0.0.1; its log beside the notebook."""
 
     def __init__(self, notebook: Path, via: str = "voila", extra_args: tuple[str, ...] = ()) -> None:
-        """`via`: "voila" runs `python -m voila NOTEBOOK`; "app" runs `python -m reactive_kernel app`."""
+        """`via`: "voila" runs `python -m voila NOTEBOOK`; "app" runs `python -m reactive_kernel app`;
+        "server" runs `python -m jupyter_server` on the notebook's folder, "lab" `python -m jupyterlab`."""
         self.notebook = notebook
         self.via = via
         self.extra_args = list(extra_args)
@@ -47,6 +49,9 @@ class VoilaServer:
 
     @property
     def url(self) -> str:
+        """The app's page."""
+        if self.via in ("server", "lab"):
+            return f"http://127.0.0.1:{self.port}/voila/render/{self.notebook.name}"
         return f"http://127.0.0.1:{self.port}/"
 
     def command(self) -> list[str]:
@@ -54,6 +59,14 @@ class VoilaServer:
             return [
                 sys.executable, "-m", "reactive_kernel", "app", str(self.notebook), "--port", str(self.port),
                 "--no-browser", *self.extra_args,
+            ]  # fmt: skip
+        if self.via in ("server", "lab"):
+            module = "jupyter_server" if self.via == "server" else "jupyterlab"
+            return [
+                sys.executable, "-m", module, "--allow-root", "--no-browser", "--ip=127.0.0.1",
+                f"--port={self.port}", "--ServerApp.port_retries=0", "--ServerApp.token=",
+                "--ServerApp.password=", f"--ServerApp.root_dir={self.notebook.parent}",
+                *ISOLATE_FROM_JUPYTEXT, *self.extra_args,
             ]  # fmt: skip
         return [
             sys.executable, "-m", "voila", str(self.notebook), "--no-browser", f"--port={self.port}",
