@@ -467,3 +467,34 @@ def test_the_html_classes_whose_display_the_kernel_formats():
 
     assert mo.Html is Html and isinstance(mo.md("x"), _md) and isinstance(mo.ui.tabs({"a": "b"}), tabs)
     assert mo.md("**x**")._repr_markdown_() == "**x**" and "<strong>x</strong>" in mo.md("**x**").text
+
+
+def test_ipykernel_names_a_cell_from_its_environment_variable(monkeypatch):
+    # MarimoRuntime names each cell (in a `__marimo__` folder) through IPYKERNEL_CELL_NAME, which the
+    # kernel's default compiler reads when IPython caches the cell, after pre_run_cell and before the
+    # AST transformers run.
+    from ipykernel.compiler import XCachingCompiler
+    from ipykernel.ipkernel import IPythonKernel
+    from IPython.core.interactiveshell import InteractiveShell
+
+    assert IPythonKernel.compiler_class.default_value is XCachingCompiler
+    monkeypatch.setenv("IPYKERNEL_CELL_NAME", "/tmp/x/__marimo__/abc.py")
+    compiler = XCachingCompiler()
+    assert compiler.cache("y = 1\n", 7, raw_code="y = 1\n") == "/tmp/x/__marimo__/abc.py"
+    monkeypatch.delenv("IPYKERNEL_CELL_NAME")
+    assert "__marimo__" not in compiler.cache("y = 1\n", 8, raw_code="y = 1\n")
+    run_cell = inspect.getsource(InteractiveShell.run_cell_async)
+    assert (
+        run_cell.index("'pre_run_cell'")
+        < run_cell.index("compiler.cache(")
+        < run_cell.index("self.transform_ast(")
+    )
+
+
+def test_marimo_block_caches_read_a_cells_code_from_the_graph_in_a_marimo_file():
+    # The block forms (`with mo.cache(...)`) take the cell's code from the graph when the running
+    # code's file name contains `__marimo__`; else from the script file, which a kernel cell has not.
+    from marimo._save import save
+
+    source = inspect.getsource(save)
+    assert '"__marimo__" not in filename' in source and "graph.cells[cell_id].code" in source

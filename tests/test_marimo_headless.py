@@ -60,6 +60,21 @@ CACHE = notebook(
 )
 
 
+BLOCKS = notebook(
+    ("", "import marimo as mo"),
+    (
+        "mo",
+        'with mo.cache("squares") as c:\n    print("computing squares")\n'
+        "    squares = [i * i for i in range(4)]\nprint(squares)",
+    ),
+    (
+        "mo",
+        'with mo.persistent_cache("cubes"):\n    print("computing cubes")\n'
+        "    cubes = [i ** 3 for i in range(4)]\nprint(cubes)",
+    ),
+)
+
+
 def run_both(path: Path, *args: str) -> tuple[subprocess.CompletedProcess, subprocess.CompletedProcess]:
     def run(program: list[str]) -> subprocess.CompletedProcess:
         return subprocess.run(
@@ -104,3 +119,14 @@ def test_caches_compute_what_script_mode_computes(tmp_path):
     assert ours.returncode == 0 and ours.stderr == ""
     assert ours.stdout == script.stdout.replace("slow 1\n", "")  # the persistent cache: on disk already
     assert list((tmp_path / "__marimo__" / "cache").rglob("*.pickle"))
+
+
+def test_cache_blocks_print_what_script_mode_prints(tmp_path):
+    path = tmp_path / "blocks.py"
+    path.write_text(BLOCKS, encoding="utf-8")
+    script, ours = run_both(path)
+    assert script.returncode == 0, script.stderr
+    assert script.stdout == "computing squares\n[0, 1, 4, 9]\ncomputing cubes\n[0, 1, 8, 27]\n"
+    assert ours.returncode == 0 and ours.stderr == ""
+    assert ours.stdout == script.stdout.replace("computing cubes\n", "")  # the block's results: on disk
+    assert list((tmp_path / "__marimo__" / "cache" / "cubes").rglob("*"))

@@ -135,6 +135,38 @@ def test_mo_persistent_cache_keeps_results_on_disk_beside_the_notebook(fe, tmp_p
     assert fe.execute("p", code).stdout == "40\n"  # a new function object: the result comes from disk
 
 
+def test_mo_cache_and_persistent_cache_blocks_compute_once_and_are_reused_on_rerun(fe, tmp_path):
+    # marimo's block forms find the running cell's code in its graph (script mode reads it from the file).
+    fe.execute(None, IMPORT)
+    memory = (
+        'with mo.cache("squares") as c:\n    print("computing squares")\n'
+        "    squares = [i * i for i in range(4)]\nprint(squares)"
+    )
+    disk = (
+        'with mo.persistent_cache("cubes"):\n    print("computing cubes")\n'
+        "    cubes = [i ** 3 for i in range(4)]\nprint(cubes)"
+    )
+    first = fe.execute("m", memory)
+    assert first.status == "ok", first.reply
+    assert first.stdout == "computing squares\n[0, 1, 4, 9]\n"
+    assert fe.execute("m", memory).stdout == "[0, 1, 4, 9]\n"  # re-run: restored, not computed
+    assert fe.execute("d", disk).stdout == "computing cubes\n[0, 1, 8, 27]\n"
+    assert list((tmp_path / "__marimo__" / "cache" / "cubes").rglob("*"))
+    assert fe.execute("d", disk).stdout == "[0, 1, 8, 27]\n"
+
+
+def test_a_traceback_shows_the_lines_of_the_cell_that_raised_once_marimo_is_on(fe):
+    # Cells are named for marimo's cache while it is on; each keeps its own lines in tracebacks.
+    fe.execute(None, IMPORT)
+    fe.execute("f", "def fail():\n    raise ValueError('raised in f')")
+    run = fe.execute("g", "x = 1\ny = 2\nfail()")
+    assert run.status == "error"
+    shown = re.sub(r"\x1b\[[0-9;]*m", "", "\n".join(run.reply["traceback"]))
+    assert "fail()" in shown and "raise ValueError('raised in f')" in shown
+    # the name is the compiler's only: the running cell (and what it starts) does not see it
+    assert fe.execute("e", "import os\nprint(os.environ.get('IPYKERNEL_CELL_NAME'))").stdout == "None\n"
+
+
 def test_app_meta_notebook_dir_and_cli_args_answer_as_in_script_mode(fe, tmp_path):
     fe.execute(None, IMPORT)
     asked = ("mo.app_meta().mode", "mo.notebook_dir()", "mo.notebook_location()", "dict(mo.cli_args())")

@@ -14,18 +14,26 @@ internals (`tests/test_host_pins.py` pins each name used here):
   (none in an interactive kernel) and the globals are the kernel's namespace;
 - the running cell, registered in that context's graph (`compile_cell`, `DirectedGraph`) and named in
   its `ExecutionContext`, so `mo.cache` finds the cell and `mo.output` writes to it;
+- the cell's code file name: the block forms (`with mo.cache(...)`) read the cell's code from that
+  graph only when the running code's file name contains `__marimo__` (else from the script's file,
+  which a Jupyter cell has not). ipykernel's compiler takes a cell's name from `IPYKERNEL_CELL_NAME`
+  when set, so it is set from `pre_run_cell` (before IPython compiles the cell) to such a name, unique
+  to the cell's code as ipykernel's own names are, and put back as soon as the cell is compiled;
 - a `Stream` that turns marimo's cell output notifications (its protocol's `cell-op` messages) into a
   Jupyter display the cell updates in place.
 """
 
 from __future__ import annotations
 
+import ast
 import builtins
+import hashlib
 import importlib.util
 import json
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import fields
 from typing import Any
@@ -50,6 +58,7 @@ class MarimoRuntime:
         self._stopped = False  # the cell now ending raised mo.stop's MarimoStopError
         self._context: Any = None
         self._stream: _OutputStream | None = None
+        self._cell_name = _CellName()
         shell.events.register("pre_run_cell", self._pre_run_cell)
         shell.events.register("post_run_cell", self._post_run_cell)
 
@@ -72,6 +81,7 @@ class MarimoRuntime:
 
     def _post_run_cell(self, result: Any) -> None:
         self._running = None
+        self._cell_name.restore()  # a cell that failed to compile: the AST hook did not run
 
     def take_stopped(self) -> bool:
         """Whether the execution that just ended stopped with `mo.stop` (read once: it clears)."""
@@ -96,6 +106,7 @@ class MarimoRuntime:
                 )
         if self.installed and not self.broken:
             self._enter_cell(getattr(info, "cell_id", None), getattr(info, "raw_cell", "") or "")
+            self._cell_name.set(getattr(info, "raw_cell", "") or "")
             self._running = getattr(info, "cell_id", None) or ""
 
     def _install(self) -> None:
@@ -109,6 +120,9 @@ class MarimoRuntime:
         self._stream = _OutputStream()
         self._context = _install_context(self, self._stream)
         _register_formatters(self.shell)
+        # IPython's documented AST hook runs once the cell is compiled under its name: the name goes
+        # back then, so processes the cell starts (another kernel, say) do not inherit it.
+        self.shell.ast_transformers.append(_RestoreAfterCompile(self._cell_name))
 
     def _chain_custom_exc(self, stop_error: type[BaseException]) -> None:
         """IPython's documented custom exception hook takes one handler: ours comes first, then the
@@ -148,6 +162,46 @@ class MarimoRuntime:
     def cli_args(self) -> list[str]:
         """The arguments after the notebook's path: those `reactive-kernel run` passes, else none."""
         return sys.argv[1:] if sys.argv != self.launch_argv else []
+
+
+_CELL_NAME = "IPYKERNEL_CELL_NAME"  # ipykernel.compiler.get_file_name reads it (pinned in test_host_pins)
+
+
+class _CellName:
+    """The name IPython compiles the next cell under, while marimo's runtime is on: in a `__marimo__`
+    folder, so marimo's block caches read the cell's code from its graph; one name per cell source
+    (as ipykernel names cells), so each cell keeps its own lines in tracebacks and linecache."""
+
+    def __init__(self) -> None:
+        self._outer: str | None = None  # the variable's value before a cell set it
+        self._set = False
+
+    def set(self, source: str) -> None:
+        if not self._set:
+            self._outer, self._set = os.environ.get(_CELL_NAME), True
+        digest = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()[:20]
+        folder = os.path.join(tempfile.gettempdir(), f"ipykernel_{os.getpid()}", "__marimo__")
+        os.environ[_CELL_NAME] = os.path.join(folder, f"{digest}.py")
+
+    def restore(self) -> None:
+        if not self._set:
+            return
+        self._set = False
+        if self._outer is None:
+            os.environ.pop(_CELL_NAME, None)
+        else:
+            os.environ[_CELL_NAME] = self._outer
+
+
+class _RestoreAfterCompile(ast.NodeTransformer):
+    """Leaves the cell's code as it is; puts the cell name back once IPython has compiled the cell."""
+
+    def __init__(self, name: _CellName) -> None:
+        self._name = name
+
+    def visit(self, node: ast.AST) -> ast.AST:
+        self._name.restore()
+        return node
 
 
 _IMPORTS_MARIMO = re.compile(r"^\s*(?:import|from)\s+marimo\b", re.MULTILINE)
